@@ -1,0 +1,130 @@
+import { AbortError } from './errors';
+
+/** A timer handle returned by `Clock.setTimeout`; pass it to `Clock.clearTimeout`. */
+export interface TimerHandle {
+  readonly id: number;
+}
+
+/**
+ * Time, injected. Protocol code never calls `Date.now` or `setTimeout` itself: it takes a Clock,
+ * so the simulator can run thousands of peers on virtual time and vector generators are
+ * reproducible. Times are milliseconds since the Unix epoch (virtual clocks may start at 0).
+ */
+export interface Clock {
+  /** Current time in milliseconds. */
+  now(): number;
+  /** Runs `callback` once after `delayMs`; returns a handle to cancel it. */
+  setTimeout(callback: () => void, delayMs: number): TimerHandle;
+  /** Cancels a pending timer; a no-op for a timer that already fired or was cleared. */
+  clearTimeout(handle: TimerHandle): void;
+  /** Resolves after `delayMs`; rejects with AbortError if `signal` fires first. */
+  sleep(delayMs: number, options?: { signal?: AbortSignal }): Promise<void>;
+}
+
+/** Builds `sleep` from `setTimeout`/`clearTimeout`, so every Clock shares the abort handling. */
+export function sleepWith(
+  clock: Pick<Clock, 'setTimeout' | 'clearTimeout'>,
+  delayMs: number,
+  signal?: AbortSignal,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted === true) {
+      reject(new AbortError(undefined, { cause: signal.reason }));
+      return;
+    }
+    const onAbort = (): void => {
+      clock.clearTimeout(handle);
+      reject(new AbortError(undefined, { cause: signal?.reason }));
+    };
+    const handle = clock.setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, delayMs);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** The wall clock of the host (`Date.now`, `globalThis.setTimeout`). */
+export function systemClock(): Clock {
+  const timers = new Map<number, ReturnType<typeof globalThis.setTimeout>>();
+  let nextId = 1;
+  const clock: Clock = {
+    now: () => Date.now(),
+    setTimeout(callback, delayMs) {
+      const id = nextId++;
+      timers.set(
+        id,
+        globalThis.setTimeout(() => {
+          timers.delete(id);
+          callback();
+        }, delayMs),
+      );
+      return { id };
+    },
+    clearTimeout(handle) {
+      const timer = timers.get(handle.id);
+      if (timer !== undefined) globalThis.clearTimeout(timer);
+      timers.delete(handle.id);
+    },
+    sleep: (delayMs, options) => sleepWith(clock, delayMs, options?.signal),
+  };
+  return clock;
+}
+
+/**
+ * A clock that moves only when told to: for unit tests of timeouts, TTLs and retries.
+ * `advance(ms)` fires due timers in time order (ties in the order they were set).
+ */
+export class ManualClock implements Clock {
+  private current: number;
+  private nextId = 1;
+  private readonly pending = new Map<number, { at: number; callback: () => void }>();
+
+  constructor(startMs = 0) {
+    this.current = startMs;
+  }
+
+  now(): number {
+    return this.current;
+  }
+
+  setTimeout(callback: () => void, delayMs: number): TimerHandle {
+    const id = this.nextId++;
+    this.pending.set(id, { at: this.current + Math.max(0, delayMs), callback });
+    return { id };
+  }
+
+  clearTimeout(handle: TimerHandle): void {
+    this.pending.delete(handle.id);
+  }
+
+  sleep(delayMs: number, options?: { signal?: AbortSignal }): Promise<void> {
+    return sleepWith(this, delayMs, options?.signal);
+  }
+
+  /** Moves time forward by `ms`, firing every timer that falls due on the way. */
+  advance(ms: number): void {
+    const target = this.current + ms;
+    for (;;) {
+      let nextId: number | undefined;
+      let nextAt = Number.POSITIVE_INFINITY;
+      for (const [id, timer] of this.pending) {
+        if (timer.at <= target && timer.at < nextAt) {
+          nextAt = timer.at;
+          nextId = id;
+        }
+      }
+      if (nextId === undefined) break;
+      const timer = this.pending.get(nextId)!;
+      this.pending.delete(nextId);
+      this.current = timer.at;
+      timer.callback();
+    }
+    this.current = target;
+  }
+
+  /** Number of timers not yet fired or cleared. */
+  get pendingTimers(): number {
+    return this.pending.size;
+  }
+}
