@@ -6,7 +6,10 @@ import { DecodeError, ValidationError } from './errors';
  */
 export function assertBytes(value: unknown, name: string, length?: number): Uint8Array {
   if (!(value instanceof Uint8Array)) {
-    throw new ValidationError('INVALID_ARGUMENT', `"${name}" expected Uint8Array, got ${typeOf(value)}`);
+    throw new ValidationError(
+      'INVALID_ARGUMENT',
+      `"${name}" expected Uint8Array, got ${typeOf(value)}`,
+    );
   }
   if (length !== undefined && value.length !== length) {
     throw new ValidationError(

@@ -1,3 +1,6 @@
+export { assertBytes, concatBytes, fromHex, fromUtf8, toHex, utf8 } from './bytes';
+export { Channel } from './channel';
+export { type Clock, ManualClock, sleepWith, systemClock, type TimerHandle } from './clock';
 export {
   AbortError,
   DecodeError,
@@ -7,12 +10,25 @@ export {
   LimitError,
   P2peError,
   StateError,
+  throwIfAborted,
   ValidationError,
   VerificationError,
-  throwIfAborted,
 } from './errors';
-export { assertBytes, concatBytes, fromHex, fromUtf8, toHex, utf8 } from './bytes';
-export { type Clock, ManualClock, sleepWith, systemClock, type TimerHandle } from './clock';
+export {
+  DEFAULT_MAX_FRAME_SIZE,
+  decodeFrames,
+  encodeFrameLength,
+  encodeFrames,
+  type FramingOptions,
+} from './framing';
+export { duplexPair, MemoryNetwork } from './memory';
+export {
+  type ProtoField,
+  ProtoMessage,
+  ProtoWriter,
+  readProtoFields,
+  WireType,
+} from './proto';
 export { type RandomBytes, systemRandomBytes } from './random';
 export type { Duplex, Sink, Source, Transform } from './stream';
 export {
@@ -20,8 +36,8 @@ export {
   type Address,
   type Connection,
   type ConnectionHandler,
-  type ListenOptions,
   type Listener,
+  type ListenOptions,
   MAX_ADDRESS_LENGTH,
   type Transport,
 } from './transport';

@@ -5,9 +5,7 @@
  */
 export type Source<T> = AsyncIterable<T> | Iterable<T>;
 
-export interface Sink<T, R = Promise<void>> {
-  (source: Source<T>): R;
-}
+export type Sink<T, R = Promise<void>> = (source: Source<T>) => R;
 
 export interface Duplex<TSource = Uint8Array, TSink = TSource> {
   source: AsyncIterable<TSource>;

@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import {
+  AbortError,
+  assertBytes,
+  fromHex,
+  fromUtf8,
+  ManualClock,
+  P2peError,
+  systemClock,
+  systemRandomBytes,
+  toHex,
+  ValidationError,
+} from '../src/index';
+
+describe('ManualClock', () => {
+  it('fires timers in time order, ties in the order set, and only when due', () => {
+    const clock = new ManualClock(1000);
+    const fired: string[] = [];
+    clock.setTimeout(() => fired.push('b'), 20);
+    clock.setTimeout(() => fired.push('a'), 10);
+    clock.setTimeout(() => fired.push('c'), 20);
+    const cancelled = clock.setTimeout(() => fired.push('x'), 5);
+    clock.clearTimeout(cancelled);
+    clock.advance(15);
+    expect(fired).toEqual(['a']);
+    expect(clock.now()).toBe(1015);
+    clock.advance(5);
+    expect(fired).toEqual(['a', 'b', 'c']);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('runs timers set by a timer within the same advance', () => {
+    const clock = new ManualClock();
+    const fired: number[] = [];
+    clock.setTimeout(() => {
+      fired.push(clock.now());
+      clock.setTimeout(() => fired.push(clock.now()), 5);
+    }, 5);
+    clock.advance(10);
+    expect(fired).toEqual([5, 10]);
+  });
+
+  it('sleep resolves when time advances and rejects with AbortError on abort', async () => {
+    const clock = new ManualClock();
+    const slept = clock.sleep(100);
+    clock.advance(100);
+    await expect(slept).resolves.toBeUndefined();
+    const controller = new AbortController();
+    const pending = clock.sleep(100, { signal: controller.signal });
+    controller.abort(new Error('stop'));
+    await expect(pending).rejects.toBeInstanceOf(AbortError);
+    expect(clock.pendingTimers).toBe(0);
+  });
+});
+
+describe('systemClock and systemRandomBytes', () => {
+  it('sleeps on real time and can be cancelled', async () => {
+    const clock = systemClock();
+    const before = clock.now();
+    await clock.sleep(5);
+    expect(clock.now()).toBeGreaterThanOrEqual(before + 4);
+    let fired = false;
+    const handle = clock.setTimeout(() => {
+      fired = true;
+    }, 1);
+    clock.clearTimeout(handle);
+    await clock.sleep(10);
+    expect(fired).toBe(false);
+  });
+
+  it('returns the requested number of bytes beyond the 64 KiB getRandomValues limit', () => {
+    const bytes = systemRandomBytes(100_000);
+    expect(bytes).toHaveLength(100_000);
+    expect(bytes.subarray(70_000).some((b) => b !== 0)).toBe(true);
+  });
+});
+
+describe('errors and bytes', () => {
+  it('every error carries a stable code, a category and its class name', () => {
+    const e = new ValidationError('INVALID_LENGTH', 'x');
+    expect(e).toBeInstanceOf(P2peError);
+    expect(e.name).toBe('ValidationError');
+    expect(e.category).toBe('validation');
+    expect(P2peError.is(e, 'INVALID_LENGTH')).toBe(true);
+    expect(P2peError.is(e, 'OTHER')).toBe(false);
+    expect(P2peError.is(new Error('x'))).toBe(false);
+  });
+
+  it('describes wrong arguments like noble does, without their content', () => {
+    expect(() => assertBytes(new Uint8Array(31), 'key', 32)).toThrow(
+      '"key" expected Uint8Array of length 32, got length=31',
+    );
+    expect(() => assertBytes('secret', 'key')).toThrow('"key" expected Uint8Array, got string');
+  });
+
+  it('hex round-trips and rejects malformed hex; invalid UTF-8 is a typed error', () => {
+    expect(toHex(fromHex('00ffA0'))).toBe('00ffa0');
+    expect(() => fromHex('abc')).toThrow(ValidationError);
+    expect(() => fromHex('zz')).toThrow(ValidationError);
+    expect(() => fromUtf8(new Uint8Array([0xff]))).toThrow(
+      expect.objectContaining({ code: 'INVALID_UTF8' }),
+    );
+  });
+});

@@ -1,0 +1,304 @@
+/**
+ * The engine shared by every Wycheproof format (C2SP/wycheproof `testvectors_v1`): file shape,
+ * field decoding, and how a case's `result` (`valid` / `invalid` / `acceptable`) and our outcome
+ * combine into passed, failed or skipped. Each concrete format only says how to run one case and
+ * which rule applies to each `acceptable` flag.
+ */
+import { DecodeError, fromHex, P2peError } from '@p2pe/transport-interfaces';
+import { emptyReport, type FileReport } from '../format';
+
+export type WycheproofResult = 'valid' | 'invalid' | 'acceptable';
+
+export interface WycheproofCase {
+  readonly tcId: number;
+  readonly comment: string;
+  readonly flags: readonly string[];
+  readonly result: WycheproofResult;
+  readonly [field: string]: unknown;
+}
+
+export interface WycheproofGroup {
+  readonly type: string;
+  readonly tests: readonly unknown[];
+  readonly [field: string]: unknown;
+}
+
+export interface WycheproofFile {
+  readonly algorithm: string;
+  readonly schema: string;
+  readonly numberOfTests?: number;
+  readonly testGroups: readonly WycheproofGroup[];
+}
+
+/**
+ * What our code did with one case.
+ * - `accepted`: it produced a result; `matches` says whether the result equals the expected one.
+ * - `rejected`: it refused the input (an error, or `false` from a verify function).
+ * - `unsupported`: our API refused the case's parameters (key size, nonce size) before looking at
+ *   the data, so the case says nothing about the check it was written for.
+ * - `broken`: our code broke its own contract (e.g. a verify function threw); always a failure.
+ */
+export type CaseOutcome =
+  | { readonly kind: 'accepted'; readonly matches: boolean; readonly detail?: string }
+  | { readonly kind: 'rejected'; readonly reason: string }
+  | { readonly kind: 'unsupported'; readonly reason: string }
+  | { readonly kind: 'broken'; readonly reason: string };
+
+/**
+ * What an `acceptable` case must do, per flag:
+ * - `reject`: our policy refuses these inputs; accepting one fails the case.
+ * - `accept`: our contract computes these inputs; rejecting one, or a wrong result, fails it.
+ * - `either`: both outcomes pass, but an accepted case must give the expected result.
+ * A case with several flags takes the strictest: reject over accept over either.
+ */
+export type AcceptableRule = 'reject' | 'accept' | 'either';
+
+export interface FlagRule {
+  readonly rule: AcceptableRule;
+  /** Why, in one line: printed under the file so a reader sees the policy that was applied. */
+  readonly why: string;
+}
+
+export type FlagRules = Readonly<Record<string, FlagRule>>;
+
+/** A vector field that is missing or malformed: the case fails, the file still runs. */
+export class MalformedCaseError extends DecodeError {
+  constructor(message: string) {
+    super('VECTOR_CASE_MALFORMED', message);
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Schemas are named `xdh_comp_schema_v1.json` in the files; accept the name without `.json`. */
+function schemaName(value: unknown): string | undefined {
+  return typeof value === 'string' ? value.replace(/\.json$/, '') : undefined;
+}
+
+/**
+ * True when `json` is a Wycheproof file of `schema` whose `algorithm` is one of `algorithms` and
+ * whose groups all pass `group` (e.g. a curve check). Detection by content only.
+ */
+export function isWycheproof(
+  json: unknown,
+  schema: string,
+  algorithms: readonly string[],
+  group: (g: Record<string, unknown>) => boolean = () => true,
+): json is WycheproofFile {
+  if (!isRecord(json)) return false;
+  if (schemaName(json.schema) !== schema) return false;
+  if (typeof json.algorithm !== 'string' || !algorithms.includes(json.algorithm)) return false;
+  const groups = json.testGroups;
+  if (!Array.isArray(groups) || groups.length === 0) return false;
+  return groups.every((g) => isRecord(g) && Array.isArray(g.tests) && group(g));
+}
+
+/** Bytes of a hex field of a case or group; a missing or non-hex field makes the case malformed. */
+export function hexField(record: Readonly<Record<string, unknown>>, name: string): Uint8Array {
+  const value = record[name];
+  if (typeof value !== 'string') throw new MalformedCaseError(`field "${name}" is not a string`);
+  try {
+    return fromHex(value);
+  } catch {
+    throw new MalformedCaseError(`field "${name}" is not even-length hex`);
+  }
+}
+
+/** A non-negative integer field (sizes in bits or bytes). */
+export function intField(record: Readonly<Record<string, unknown>>, name: string): number {
+  const value = record[name];
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw new MalformedCaseError(`field "${name}" is not a non-negative integer`);
+  }
+  return value;
+}
+
+/** A string field of a case or group. */
+export function stringField(record: Readonly<Record<string, unknown>>, name: string): string {
+  const value = record[name];
+  if (typeof value !== 'string') throw new MalformedCaseError(`field "${name}" is not a string`);
+  return value;
+}
+
+/**
+ * Why our code refused something, for a failure line: the stable code of our errors, else the
+ * error's name and message. Our errors carry no key bytes or plaintext in their messages.
+ */
+export function reasonOf(err: unknown): string {
+  if (P2peError.is(err)) return err.code;
+  if (err instanceof Error) return `${err.name}: ${err.message}`;
+  return String(err);
+}
+
+/** Runs `op`; an exception becomes a `rejected` outcome carrying its reason. */
+export function attempt<T>(
+  op: () => T,
+): { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: string } {
+  try {
+    return { ok: true, value: op() };
+  } catch (err) {
+    return { ok: false, reason: reasonOf(err) };
+  }
+}
+
+function parseCase(value: unknown): WycheproofCase {
+  if (!isRecord(value)) throw new MalformedCaseError('test case is not an object');
+  const { tcId, result, flags, comment } = value;
+  if (typeof tcId !== 'number' || !Number.isSafeInteger(tcId)) {
+    throw new MalformedCaseError('field "tcId" is not an integer');
+  }
+  if (result !== 'valid' && result !== 'invalid' && result !== 'acceptable') {
+    throw new MalformedCaseError(`tcId ${tcId}: field "result" is not valid/invalid/acceptable`);
+  }
+  const flagList = flags === undefined ? [] : flags;
+  if (!Array.isArray(flagList) || !flagList.every((f) => typeof f === 'string')) {
+    throw new MalformedCaseError(`tcId ${tcId}: field "flags" is not a list of strings`);
+  }
+  return {
+    ...value,
+    tcId,
+    result,
+    flags: flagList as string[],
+    comment: typeof comment === 'string' ? comment : '',
+  };
+}
+
+/** The rule for an `acceptable` case: the strictest over its flags; undefined lists the gaps. */
+export function ruleFor(
+  flags: readonly string[],
+  rules: FlagRules,
+): { readonly rule: AcceptableRule } | { readonly undocumented: readonly string[] } {
+  const undocumented = flags.filter((f) => !Object.hasOwn(rules, f));
+  if (undocumented.length > 0 || flags.length === 0) {
+    return { undocumented: flags.length === 0 ? ['(no flags)'] : undocumented };
+  }
+  const kinds = flags.map((f) => rules[f]!.rule);
+  if (kinds.includes('reject')) return { rule: 'reject' };
+  if (kinds.includes('accept')) return { rule: 'accept' };
+  return { rule: 'either' };
+}
+
+type Verdict = { readonly verdict: 'pass' | 'skip' } | { readonly verdict: 'fail'; why: string };
+
+/** Combines the vector's `result` with what our code did. */
+export function judge(
+  result: WycheproofResult,
+  outcome: CaseOutcome,
+  rule: AcceptableRule | undefined,
+): Verdict {
+  if (outcome.kind === 'broken') return { verdict: 'fail', why: outcome.reason };
+  const wrongOutput = (o: { detail?: string }) =>
+    ({ verdict: 'fail', why: `accepted with a wrong result${o.detail ? ` (${o.detail})` : ''}` }) as const;
+  // `acceptable` under a rule reads like `valid` (accept) or `invalid` (reject).
+  const effective = result === 'acceptable' ? rule : result === 'valid' ? 'accept' : 'reject';
+  switch (effective) {
+    case 'accept':
+      if (outcome.kind === 'accepted') return outcome.matches ? { verdict: 'pass' } : wrongOutput(outcome);
+      if (outcome.kind === 'unsupported') return { verdict: 'skip' };
+      return { verdict: 'fail', why: `rejected: ${outcome.reason}` };
+    case 'reject':
+      if (outcome.kind === 'accepted') {
+        return { verdict: 'fail', why: `accepted${outcome.matches ? '' : ' (with a result that differs from the vector)'}` };
+      }
+      return { verdict: 'pass' };
+    case 'either':
+      if (outcome.kind === 'accepted' && !outcome.matches) return wrongOutput(outcome);
+      return { verdict: 'pass' };
+    default:
+      return { verdict: 'fail', why: 'internal: no rule' };
+  }
+}
+
+export interface WycheproofRunner {
+  /** The rule for each `acceptable` flag of this format (see README). */
+  readonly rules: FlagRules;
+  /** Runs one case. Throws MalformedCaseError for a malformed field; never for our code's errors. */
+  runCase(group: WycheproofGroup, test: WycheproofCase): CaseOutcome;
+}
+
+function bump(map: Map<string, number>, key: string): void {
+  map.set(key, (map.get(key) ?? 0) + 1);
+}
+
+/**
+ * Runs every case of a Wycheproof file. Every case counts exactly once: passed, failed, or (only
+ * a valid case our API cannot express) skipped, with the reason in the notes.
+ */
+export function runWycheproof(file: WycheproofFile, runner: WycheproofRunner): FileReport {
+  const report = emptyReport();
+  const counted = file.testGroups.reduce((n, g) => n + g.tests.length, 0);
+  if (file.numberOfTests !== undefined && file.numberOfTests !== counted) {
+    throw new DecodeError(
+      'VECTOR_FILE_MALFORMED',
+      `numberOfTests is ${file.numberOfTests} but the file holds ${counted} tests`,
+    );
+  }
+  const skippedWhy = new Map<string, number>();
+  const rejectedByApi = new Map<string, number>();
+  const perFlag = new Map<string, { accepted: number; rejected: number }>();
+  let index = 0;
+  for (const group of file.testGroups) {
+    for (const raw of group.tests) {
+      index++;
+      let test: WycheproofCase;
+      try {
+        test = parseCase(raw);
+      } catch (err) {
+        report.failed++;
+        report.failures.push(`case #${index}: malformed: ${(err as Error).message}`);
+        continue;
+      }
+      const label = `tcId ${test.tcId} (${test.result}${test.flags.length ? `; ${test.flags.join(', ')}` : ''})`;
+      let outcome: CaseOutcome;
+      try {
+        outcome = runner.runCase(group, test);
+      } catch (err) {
+        report.failed++;
+        report.failures.push(`${label}: malformed: ${(err as Error).message}`);
+        continue;
+      }
+      let rule: AcceptableRule | undefined;
+      if (test.result === 'acceptable') {
+        const found = ruleFor(test.flags, runner.rules);
+        if ('undocumented' in found) {
+          report.failed++;
+          report.failures.push(`${label}: no documented rule for flag ${found.undocumented.join(', ')}`);
+          continue;
+        }
+        rule = found.rule;
+        for (const flag of test.flags) {
+          const tally = perFlag.get(flag) ?? { accepted: 0, rejected: 0 };
+          if (outcome.kind === 'accepted') tally.accepted++;
+          else tally.rejected++;
+          perFlag.set(flag, tally);
+        }
+      }
+      const v = judge(test.result, outcome, rule);
+      if (v.verdict === 'fail') {
+        report.failed++;
+        report.failures.push(`${label}: ${v.why}`);
+      } else if (v.verdict === 'skip') {
+        report.skipped++;
+        bump(skippedWhy, (outcome as { reason: string }).reason);
+      } else {
+        report.passed++;
+        if (outcome.kind === 'unsupported') bump(rejectedByApi, outcome.reason);
+      }
+    }
+  }
+  for (const [flag, tally] of [...perFlag].sort(([a], [b]) => a.localeCompare(b))) {
+    const r = runner.rules[flag]!;
+    report.notes.push(
+      `acceptable ${flag}: rule ${r.rule} (${r.why}); ${tally.accepted} accepted, ${tally.rejected} rejected`,
+    );
+  }
+  for (const [why, n] of rejectedByApi) {
+    report.notes.push(`${n} invalid or must-reject cases passed only because our API refuses their parameters: ${why}`);
+  }
+  for (const [why, n] of skippedWhy) {
+    report.notes.push(`${n} cases skipped, our API cannot express them: ${why}`);
+  }
+  return report;
+}
