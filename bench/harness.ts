@@ -38,3 +38,6 @@ export interface BenchRow {
 export function defineSuites(...suites: BenchSuite[]): BenchSuite[] {
   return suites;
 }
+
+/** What a `*.bench.ts` file default-exports: suites, or a function that builds them (async ok). */
+export type BenchModule = BenchSuite[] | (() => BenchSuite[] | Promise<BenchSuite[]>);

@@ -4,6 +4,7 @@
  */
 import { equalBytes } from '@p2pe/crypto';
 import type { DhName } from '@p2pe/crypto';
+import { DecodeError } from '@p2pe/transport-interfaces';
 import type { VectorFormat } from '../format';
 import {
   attempt,
@@ -44,7 +45,7 @@ export const wycheproofXdh: VectorFormat = {
     ),
   verify(file, backend) {
     if (!isWycheproof(file.json, 'xdh_comp_schema_v1', ['XDH', 'X25519', 'X448'])) {
-      throw new MalformedCaseError('not a Wycheproof XdhComp file');
+      throw new DecodeError('VECTOR_FILE_MALFORMED', 'not a Wycheproof XdhComp file');
     }
     return runWycheproof(file.json, {
       rules: XDH_RULES,

@@ -1,0 +1,81 @@
+/**
+ * Limits and labels of the Double Ratchet and the session manager, each with the reason for its
+ * value. Limits that an application may reasonably tune are also in `defaultRatchetLimits`.
+ */
+
+/** Version of the ratchet message wire format (wire.proto). Bumped on any incompatible change. */
+export const RATCHET_WIRE_VERSION = 1;
+/** Version of the stored ratchet state (storage.proto). Restores of other versions are refused. */
+export const RATCHET_STATE_VERSION = 1;
+/** Version of the session manager's envelopes and notices (wire.proto). */
+export const SESSION_WIRE_VERSION = 1;
+/** Version of the session manager's stored peer records (storage.proto). */
+export const SESSION_STATE_VERSION = 1;
+
+/**
+ * MAX_SKIP (Signal Double Ratchet spec §3.2 "MAX_SKIP"): the most message keys one received
+ * message may make us derive and store in a single chain. High enough for a burst of messages
+ * lost or reordered in an onion network with retries (libsignal uses 2,000 for its forward jump
+ * check, 25,000 for the chain); low enough that a forged counter costs at most 1,000 HMACs.
+ */
+export const MAX_SKIP = 1000;
+
+/**
+ * The most skipped message keys a session stores in total, over all chains. When a successful
+ * decrypt would exceed it, the oldest keys are dropped (libsignal `MAX_MESSAGE_KEYS = 2000`).
+ * Bounds the state size: 2,000 × ~80 bytes ≈ 160 KiB.
+ */
+export const MAX_SKIPPED_KEYS = 2000;
+
+/**
+ * Skipped message keys older than this are no longer used and are pruned on the next successful
+ * operation: 30 days. Longer than the outbox TTL of a message waiting for a path (so a late
+ * message still opens), short enough that an old stolen state holds few usable keys.
+ */
+export const SKIPPED_KEY_MAX_AGE_MS = 30 * 24 * 60 * 60 * 1000;
+
+/**
+ * Largest plaintext one ratchet message carries: 64 KiB. Application messages are small; large
+ * files are chunked above this layer. Bounds the work an unauthenticated message can cause.
+ */
+export const MAX_PLAINTEXT_BYTES = 64 * 1024;
+
+/** Largest encoded ratchet message accepted: the plaintext plus header and tag overhead. */
+export const MAX_MESSAGE_BYTES = MAX_PLAINTEXT_BYTES + 512;
+
+/**
+ * Largest stored ratchet state accepted by `restore`: the skipped keys (MAX_SKIPPED_KEYS entries
+ * of at most ~200 bytes for the largest suites) plus the fixed fields.
+ */
+export const MAX_STATE_BYTES = MAX_SKIPPED_KEYS * 256 + 4096;
+
+/**
+ * Longest session associated data (both identities and the session id). Two 32-byte peer ids,
+ * two identity keys and a 64-byte handshake hash fit with room for suite names.
+ */
+export const MAX_AD_BYTES = 1024;
+
+/**
+ * How many previous receiving ratchet public keys a session remembers, to tell a replayed message
+ * of an old chain ("duplicate") from a message of an unknown chain ("cannot decrypt") without a
+ * DH. A duplicate must never trigger a decrypt-failure notice.
+ */
+export const MAX_PREVIOUS_RECEIVE_KEYS = 16;
+
+/** Domain-separation labels (`p2pe/<layer>/v1/<purpose>`). */
+export const LABELS = {
+  /** KDF_RK info (spec §5.2: HKDF with salt = RK, IKM = DH output). */
+  rootKdf: 'p2pe/ratchet/v1/root',
+  /** KDF_CK input for the message key (spec §5.2: HMAC(CK, constant)). */
+  messageKey: 'p2pe/ratchet/v1/message-key',
+  /** KDF_CK input for the next chain key. */
+  chainKey: 'p2pe/ratchet/v1/chain-key',
+  /** Seed of the ratchet from a finished Noise handshake. */
+  seed: 'p2pe/ratchet/v1/seed',
+  /** Session associated data prefix. */
+  sessionAd: 'p2pe/ratchet/v1/session-ad',
+  /** Signature context of a decrypt-failure notice. */
+  notice: 'p2pe/ratchet/v1/notice',
+  /** Signature context binding a handshake's static key and hash to an identity. */
+  handshakeAuth: 'p2pe/ratchet/v1/handshake-auth',
+} as const;
