@@ -7,4 +7,7 @@ export default defineConfig({
   clean: true,
   sourcemap: true,
   target: 'es2022',
+  // Keep `node:crypto` as written in dist/node.js: a bare `crypto` could be silently replaced by
+  // a browser polyfill in some bundlers.
+  removeNodeProtocol: false,
 });

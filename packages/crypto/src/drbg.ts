@@ -1,13 +1,14 @@
 import { chacha20 } from '@noble/ciphers/chacha.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import {
+  concatBytes,
   LimitError,
   type RandomBytes,
-  ValidationError,
-  concatBytes,
   utf8,
+  ValidationError,
 } from '@p2pe/transport-interfaces';
 import { TEST_DRBG_LABEL, TEST_DRBG_MAX_BLOCKS } from './constants';
+import { describeNumber } from './engine';
 
 const BLOCK = 64;
 
@@ -32,13 +33,13 @@ export function deterministicRandomForTestsOnly(seed: Uint8Array | string): Rand
   const key = sha256(concatBytes(utf8(TEST_DRBG_LABEL), Uint8Array.of(0), seedBytes));
   const nonce = new Uint8Array(12);
   let counter = 0; // next keystream block
-  let pending = new Uint8Array(0); // unread tail of the last block
+  let pending: Uint8Array = new Uint8Array(0); // unread tail of the last block
 
   return (length: number): Uint8Array => {
     if (!Number.isSafeInteger(length) || length < 0) {
       throw new ValidationError(
         'INVALID_ARGUMENT',
-        `"length" expected a non-negative integer, got ${length}`,
+        `"length" expected a non-negative integer, got ${describeNumber(length)}`,
       );
     }
     const out = new Uint8Array(length);

@@ -5,10 +5,11 @@
  * Internal: not exported from the package entry.
  */
 import {
+  assertBytes,
+  fromHex,
   type RandomBytes,
   ValidationError,
   VerificationError,
-  assertBytes,
 } from '@p2pe/transport-interfaces';
 import { equalBytes, isAllZero } from './bytes';
 import { HKDF_MAX_BLOCKS, P256_KEYGEN_MAX_DRAWS } from './constants';
@@ -64,12 +65,11 @@ export interface Primitives {
 
 const EMPTY = new Uint8Array(0);
 
-const DH_PARAMS: Readonly<Record<DhName, { pk: number; sk: number; ss: number; label: string }>> =
-  {
-    '25519': { pk: 32, sk: 32, ss: 32, label: 'X25519' },
-    '448': { pk: 56, sk: 56, ss: 56, label: 'X448' },
-    P256: { pk: 65, sk: 32, ss: 32, label: 'P-256' },
-  };
+const DH_PARAMS: Readonly<Record<DhName, { pk: number; sk: number; ss: number; label: string }>> = {
+  '25519': { pk: 32, sk: 32, ss: 32, label: 'X25519' },
+  '448': { pk: 56, sk: 56, ss: 56, label: 'X448' },
+  P256: { pk: 65, sk: 32, ss: 32, label: 'P-256' },
+};
 
 const AEAD_PARAMS: Readonly<Record<AeadName, { key: number; nonce: number; tag: number }>> = {
   ChaChaPoly: { key: 32, nonce: 12, tag: 16 },
@@ -120,7 +120,7 @@ const ED25519_SMALL_ORDER_Y: readonly Uint8Array[] = [
   '0000000000000000000000000000000000000000000000000000000000000000',
   'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a',
   '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05',
-].map((hex) => Uint8Array.from(hex.match(/../g)!.map((b) => Number.parseInt(b, 16))));
+].map(fromHex);
 
 /**
  * Ed25519 public-key policy shared by both backends (a subset of what noble's strict RFC 8032
@@ -140,6 +140,12 @@ export function isAcceptableEd25519PublicKey(publicKey: Uint8Array): boolean {
 }
 
 function drawBytes(random: RandomBytes, length: number): Uint8Array {
+  if (typeof random !== 'function') {
+    throw new ValidationError(
+      'INVALID_ARGUMENT',
+      `"random" expected a function, got ${typeof random}`,
+    );
+  }
   const out = random(length);
   return assertBytes(out, 'randomBytes output', length);
 }
@@ -153,11 +159,7 @@ function checkP256Secret(secretKey: Uint8Array): void {
   }
 }
 
-function makeDh(
-  name: DhName,
-  prim: DhPrimitive,
-  defaultRandom: RandomBytes,
-): DhSuite {
+function makeDh(name: DhName, prim: DhPrimitive, defaultRandom: RandomBytes): DhSuite {
   const { pk, sk, ss, label } = DH_PARAMS[name];
   const checkSecret = (secretKey: Uint8Array): void => {
     assertBytes(secretKey, 'secretKey', sk);
@@ -246,10 +248,16 @@ function zeroSecret(label: string, cause?: unknown): VerificationError {
 
 function makeAead(name: AeadName, prim: AeadPrimitive): AeadSuite {
   const { key: keyLength, nonce: nonceLength, tag: tagLength } = AEAD_PARAMS[name];
-  const check = (key: Uint8Array, nonce: Uint8Array, data: Uint8Array, ad: Uint8Array): void => {
+  const check = (
+    key: Uint8Array,
+    nonce: Uint8Array,
+    data: Uint8Array,
+    dataName: 'plaintext' | 'ciphertext',
+    ad: Uint8Array,
+  ): void => {
     assertBytes(key, 'key', keyLength);
     assertBytes(nonce, 'nonce', nonceLength);
-    assertBytes(data, 'data');
+    assertBytes(data, dataName);
     assertBytes(ad, 'ad');
   };
   return Object.freeze({
@@ -258,11 +266,11 @@ function makeAead(name: AeadName, prim: AeadPrimitive): AeadSuite {
     nonceLength,
     tagLength,
     encrypt(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, ad = EMPTY): Uint8Array {
-      check(key, nonce, plaintext, ad);
+      check(key, nonce, plaintext, 'plaintext', ad);
       return prim.seal(key, nonce, plaintext, ad);
     },
     decrypt(key: Uint8Array, nonce: Uint8Array, ciphertext: Uint8Array, ad = EMPTY): Uint8Array {
-      check(key, nonce, ciphertext, ad);
+      check(key, nonce, ciphertext, 'ciphertext', ad);
       // Too short to hold a tag: it cannot be authentic. Same code as a bad tag, so a caller
       // (and an attacker) sees one kind of decryption failure.
       if (ciphertext.length < tagLength) {
@@ -291,7 +299,7 @@ function makeHash(name: HashName, prim: HashPrimitive): HashSuite {
     if (!Number.isSafeInteger(length) || length < 0 || length > max) {
       throw new ValidationError(
         'INVALID_LENGTH',
-        `"length" expected an integer in [0, ${max}] for HKDF-${name}, got ${length}`,
+        `"length" expected an integer in [0, ${max}] for HKDF-${name}, got ${describeNumber(length)}`,
       );
     }
   };
@@ -385,8 +393,14 @@ function makeEd25519(prim: SignaturePrimitive, defaultRandom: RandomBytes): Sign
   });
 }
 
+/** A number as text; anything else only by its type (never echo a caller's data). */
+export function describeNumber(value: unknown): string {
+  return typeof value === 'number' ? String(value) : typeof value;
+}
+
 function unknownSuite(kind: string, name: unknown): ValidationError {
-  return new ValidationError('UNKNOWN_SUITE', `unknown ${kind} suite ${JSON.stringify(name)}`);
+  const shown = typeof name === 'string' ? JSON.stringify(name.slice(0, 32)) : typeof name;
+  return new ValidationError('UNKNOWN_SUITE', `unknown ${kind} suite ${shown}`);
 }
 
 /** Builds a complete `CryptoBackend` from raw primitives. Suites are built once and frozen. */

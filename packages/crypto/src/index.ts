@@ -1,3 +1,7 @@
+export { equalBytes } from './bytes';
+export { AEAD_NAMES, DH_NAMES, HASH_NAMES, TEST_DRBG_LABEL } from './constants';
+export { deterministicRandomForTestsOnly } from './drbg';
+export { nobleBackend } from './noble';
 export type {
   AeadName,
   AeadSuite,
@@ -9,7 +13,3 @@ export type {
   KeyPair,
   SignatureSuite,
 } from './types';
-export { AEAD_NAMES, DH_NAMES, HASH_NAMES, TEST_DRBG_LABEL } from './constants';
-export { equalBytes } from './bytes';
-export { deterministicRandomForTestsOnly } from './drbg';
-export { nobleBackend } from './noble';

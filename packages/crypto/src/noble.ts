@@ -4,8 +4,8 @@
  */
 import { gcm } from '@noble/ciphers/aes.js';
 import { chacha20poly1305, xchacha20poly1305 } from '@noble/ciphers/chacha.js';
-import { ed25519, x25519 } from '@noble/curves/ed25519.js';
 import { x448 } from '@noble/curves/ed448.js';
+import { ed25519, x25519 } from '@noble/curves/ed25519.js';
 import { p256 } from '@noble/curves/nist.js';
 import { blake2b, blake2s } from '@noble/hashes/blake2.js';
 import { expand, extract, hkdf } from '@noble/hashes/hkdf.js';

@@ -12,7 +12,6 @@
  * are module-level.
  */
 import {
-  type KeyObject,
   createCipheriv,
   createDecipheriv,
   createECDH,
@@ -22,6 +21,7 @@ import {
   createPublicKey,
   diffieHellman,
   hkdfSync,
+  type KeyObject,
   sign as nodeSign,
   verify as nodeVerify,
 } from 'node:crypto';
@@ -108,7 +108,10 @@ function seal(
   plaintext: Uint8Array,
   ad: Uint8Array,
 ): Uint8Array {
-  const cipher = createCipheriv(alg, key, nonce, { authTagLength: TAG });
+  const cipher =
+    alg === 'aes-256-gcm'
+      ? createCipheriv(alg, key, nonce, { authTagLength: TAG })
+      : createCipheriv(alg, key, nonce, { authTagLength: TAG });
   if (ad.length > 0) cipher.setAAD(ad, { plaintextLength: plaintext.length });
   const out = new Uint8Array(plaintext.length + TAG);
   const head = cipher.update(plaintext);
@@ -127,7 +130,10 @@ function open(
   ad: Uint8Array,
 ): Uint8Array {
   const n = sealed.length - TAG;
-  const decipher = createDecipheriv(alg, key, nonce, { authTagLength: TAG });
+  const decipher =
+    alg === 'aes-256-gcm'
+      ? createDecipheriv(alg, key, nonce, { authTagLength: TAG })
+      : createDecipheriv(alg, key, nonce, { authTagLength: TAG });
   decipher.setAuthTag(sealed.subarray(n));
   if (ad.length > 0) decipher.setAAD(ad, { plaintextLength: n });
   const head = decipher.update(sealed.subarray(0, n));
@@ -193,7 +199,10 @@ const xchacha: AeadPrimitive = {
   },
 };
 
-function nodeHash(alg: 'sha256' | 'sha512' | 'blake2b512' | 'blake2s256', len: number): HashPrimitive {
+function nodeHash(
+  alg: 'sha256' | 'sha512' | 'blake2b512' | 'blake2s256',
+  len: number,
+): HashPrimitive {
   const hmac = (key: Uint8Array, data: Uint8Array): Uint8Array =>
     own(createHmac(alg, key).update(data).digest());
   const zeros = new Uint8Array(len);
@@ -204,7 +213,7 @@ function nodeHash(alg: 'sha256' | 'sha512' | 'blake2b512' | 'blake2s256', len: n
   const expand = (prk: Uint8Array, info: Uint8Array, length: number): Uint8Array => {
     const blocks = Math.ceil(length / len);
     const okm = new Uint8Array(blocks * len);
-    let t = new Uint8Array(0);
+    let t: Uint8Array = new Uint8Array(0);
     for (let i = 1; i <= blocks; i++) {
       const h = createHmac(alg, prk).update(t).update(info).update(Uint8Array.of(i)).digest();
       t.fill(0);
