@@ -19,7 +19,7 @@ import {
   hexField,
   isWycheproof,
   runWycheproof,
-  stringField,
+  type WycheproofFile,
 } from './wycheproof';
 
 const ALGORITHMS: Readonly<Record<string, AeadName>> = {
@@ -31,17 +31,23 @@ const ALGORITHMS: Readonly<Record<string, AeadName>> = {
 /** The AEAD files have no `acceptable` case; a new flag would fail until a rule is written. */
 export const AEAD_RULES: FlagRules = {};
 
-function unsupportedParameters(suite: AeadSuite, key: Uint8Array, iv: Uint8Array, tag: Uint8Array): string | undefined {
+/** The case's sizes that differ from the suite's, e.g. `['128-bit key', '64-bit nonce']`. */
+function unsupportedParameters(
+  suite: AeadSuite,
+  key: Uint8Array,
+  iv: Uint8Array,
+  tag: Uint8Array,
+): string[] | undefined {
   const parts: string[] = [];
   if (key.length !== suite.keyLength) parts.push(`${key.length * 8}-bit key`);
   if (iv.length !== suite.nonceLength) parts.push(`${iv.length * 8}-bit nonce`);
   if (tag.length !== suite.tagLength) parts.push(`${tag.length * 8}-bit tag`);
-  if (parts.length === 0) return undefined;
-  return (
-    `${suite.name} takes a ${suite.keyLength * 8}-bit key, ${suite.nonceLength * 8}-bit nonce, ` +
-    `${suite.tagLength * 8}-bit tag; case has ${parts.join(', ')}`
-  );
+  return parts.length === 0 ? undefined : parts;
 }
+
+const suiteShape = (suite: AeadSuite) =>
+  `${suite.name} takes a ${suite.keyLength * 8}-bit key, ${suite.nonceLength * 8}-bit nonce, ` +
+  `${suite.tagLength * 8}-bit tag`;
 
 function runAeadCase(suite: AeadSuite, test: Record<string, unknown>, valid: boolean): CaseOutcome {
   const key = hexField(test, 'key');
@@ -54,12 +60,13 @@ function runAeadCase(suite: AeadSuite, test: Record<string, unknown>, valid: boo
   const unsupported = unsupportedParameters(suite, key, iv, tag);
   const refused = (reason: string): CaseOutcome =>
     unsupported !== undefined
-      ? { kind: 'unsupported', reason: unsupported }
+      ? { kind: 'unsupported', reason: suiteShape(suite), parameters: unsupported }
       : { kind: 'rejected', reason };
 
   const opened = attempt(() => suite.decrypt(key, iv, sealed, aad));
   if (!opened.ok) return refused(`decrypt: ${opened.reason}`);
-  if (!valid) return { kind: 'accepted', matches: equalBytes(opened.value, msg), detail: 'decrypt' };
+  if (!valid)
+    return { kind: 'accepted', matches: equalBytes(opened.value, msg), detail: 'decrypt' };
   const encrypted = attempt(() => suite.encrypt(key, iv, msg, aad));
   if (!encrypted.ok) return refused(`encrypt: ${encrypted.reason}`);
   if (!equalBytes(encrypted.value, sealed)) {
@@ -71,21 +78,20 @@ function runAeadCase(suite: AeadSuite, test: Record<string, unknown>, valid: boo
   return { kind: 'accepted', matches: true };
 }
 
-const detect = (json: unknown) => isWycheproof(json, 'aead_test_schema_v1', Object.keys(ALGORITHMS));
+const detect = (json: unknown): json is WycheproofFile =>
+  isWycheproof(json, 'aead_test_schema_v1', Object.keys(ALGORITHMS));
 
 export const wycheproofAead: VectorFormat = {
   name: 'wycheproof-aead',
   detect: (file) => detect(file.json),
   verify(file, backend) {
     const json = file.json;
-    if (!detect(json)) throw new DecodeError('VECTOR_FILE_MALFORMED', 'not a Wycheproof AeadTest file');
+    if (!detect(json))
+      throw new DecodeError('VECTOR_FILE_MALFORMED', 'not a Wycheproof AeadTest file');
     const suite = backend.aead(ALGORITHMS[json.algorithm]!);
     return runWycheproof(json, {
       rules: AEAD_RULES,
-      runCase: (_group, test) => {
-        stringField(test, 'result');
-        return runAeadCase(suite, test, test.result === 'valid');
-      },
+      runCase: (_group, test) => runAeadCase(suite, test, test.result === 'valid'),
     });
   },
 };

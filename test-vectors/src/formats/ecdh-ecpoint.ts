@@ -7,7 +7,8 @@ import type { VectorFormat } from '../format';
 import { p256Outcome } from './ecdh';
 import { type FlagRules, hexField, isWycheproof, runWycheproof } from './wycheproof';
 
-const compressed = 'our P256 suite takes 65-byte uncompressed points; a compressed one may be refused';
+const compressed =
+  'our P256 suite takes 65-byte uncompressed points; a compressed one may be refused';
 
 export const ECDH_ECPOINT_RULES: FlagRules = {
   CompressedPublic: { rule: 'either', why: compressed },
@@ -22,12 +23,20 @@ export const wycheproofEcdhEcpoint: VectorFormat = {
   detect: (file) => isWycheproof(file.json, 'ecdh_ecpoint_test_schema_v1', ['ECDH'], detectGroup),
   verify(file, backend) {
     if (!isWycheproof(file.json, 'ecdh_ecpoint_test_schema_v1', ['ECDH'], detectGroup)) {
-      throw new DecodeError('VECTOR_FILE_MALFORMED', 'not a Wycheproof EcdhEcpointTest file for secp256r1');
+      throw new DecodeError(
+        'VECTOR_FILE_MALFORMED',
+        'not a Wycheproof EcdhEcpointTest file for secp256r1',
+      );
     }
     return runWycheproof(file.json, {
       rules: ECDH_ECPOINT_RULES,
       runCase: (_group, test) =>
-        p256Outcome(backend, hexField(test, 'private'), hexField(test, 'public'), hexField(test, 'shared')),
+        p256Outcome(
+          backend,
+          hexField(test, 'private'),
+          hexField(test, 'public'),
+          hexField(test, 'shared'),
+        ),
     });
   },
 };

@@ -47,7 +47,8 @@ export function p256Outcome(
   return { kind: 'accepted', matches: equalBytes(out.value, shared) };
 }
 
-const compressed = 'our P256 suite takes 65-byte uncompressed points; a compressed one may be refused';
+const compressed =
+  'our P256 suite takes 65-byte uncompressed points; a compressed one may be refused';
 const explicit = 'explicit curve parameters are refused: named curve only (RFC 5480 §2.1.1)';
 
 /** Acceptable flags of EcdhTest. The SPKI parser is ours, so its strictness is our rule. */
@@ -72,7 +73,10 @@ export const wycheproofEcdhSpki: VectorFormat = {
   detect: (file) => isWycheproof(file.json, 'ecdh_test_schema_v1', ['ECDH'], detectGroup('asn')),
   verify(file, backend) {
     if (!isWycheproof(file.json, 'ecdh_test_schema_v1', ['ECDH'], detectGroup('asn'))) {
-      throw new DecodeError('VECTOR_FILE_MALFORMED', 'not a Wycheproof EcdhTest file for secp256r1');
+      throw new DecodeError(
+        'VECTOR_FILE_MALFORMED',
+        'not a Wycheproof EcdhTest file for secp256r1',
+      );
     }
     return runWycheproof(file.json, {
       rules: ECDH_SPKI_RULES,

@@ -18,7 +18,9 @@ export const EDDSA_RULES: FlagRules = {};
 
 const isEd25519Group = (g: Record<string, unknown>) => {
   const key = g.publicKey;
-  return typeof key === 'object' && key !== null && (key as { curve?: unknown }).curve === 'edwards25519';
+  return (
+    typeof key === 'object' && key !== null && (key as { curve?: unknown }).curve === 'edwards25519'
+  );
 };
 
 export const wycheproofEddsa: VectorFormat = {
@@ -26,20 +28,27 @@ export const wycheproofEddsa: VectorFormat = {
   detect: (file) => isWycheproof(file.json, 'eddsa_verify_schema_v1', ['EDDSA'], isEd25519Group),
   verify(file, backend) {
     if (!isWycheproof(file.json, 'eddsa_verify_schema_v1', ['EDDSA'], isEd25519Group)) {
-      throw new DecodeError('VECTOR_FILE_MALFORMED', 'not a Wycheproof EddsaVerify file for Ed25519');
+      throw new DecodeError(
+        'VECTOR_FILE_MALFORMED',
+        'not a Wycheproof EddsaVerify file for Ed25519',
+      );
     }
     return runWycheproof(file.json, {
       rules: EDDSA_RULES,
       runCase(group, test) {
         const key = group.publicKey;
-        if (typeof key !== 'object' || key === null) throw new MalformedCaseError('group has no publicKey');
+        if (typeof key !== 'object' || key === null)
+          throw new MalformedCaseError('group has no publicKey');
         const pk = hexField(key as Record<string, unknown>, 'pk');
         const msg = hexField(test, 'msg');
         const sig = hexField(test, 'sig');
         // SignatureSuite.verify returns false for anything it refuses and must never throw.
         const ok = attempt(() => backend.ed25519.verify(sig, msg, pk));
-        if (!ok.ok) return { kind: 'broken', reason: `verify threw ${ok.reason} (contract: return false)` };
-        return ok.value ? { kind: 'accepted', matches: true } : { kind: 'rejected', reason: 'verify returned false' };
+        if (!ok.ok)
+          return { kind: 'broken', reason: `verify threw ${ok.reason} (contract: return false)` };
+        return ok.value
+          ? { kind: 'accepted', matches: true }
+          : { kind: 'rejected', reason: 'verify returned false' };
       },
     });
   },

@@ -34,9 +34,13 @@ function readTlv(
   offset: number,
   tag: number,
 ): { readonly body: Uint8Array; readonly end: number } {
-  if (offset >= der.length) fail('SPKI_TRUNCATED', `expected tag 0x${tag.toString(16)} at ${offset}`);
+  if (offset >= der.length)
+    fail('SPKI_TRUNCATED', `expected tag 0x${tag.toString(16)} at ${offset}`);
   if (der[offset] !== tag) {
-    fail('SPKI_UNEXPECTED_TAG', `expected tag 0x${tag.toString(16)} at ${offset}, got 0x${der[offset]!.toString(16)}`);
+    fail(
+      'SPKI_UNEXPECTED_TAG',
+      `expected tag 0x${tag.toString(16)} at ${offset}, got 0x${der[offset]!.toString(16)}`,
+    );
   }
   let pos = offset + 1;
   if (pos >= der.length) fail('SPKI_TRUNCATED', `length missing at ${pos}`);
@@ -47,7 +51,8 @@ function readTlv(
   } else {
     const count = first & 0x7f;
     // 0x80 is BER's indefinite length; more than two length bytes never fits our 128-byte limit.
-    if (count === 0 || count > 2) fail('SPKI_BAD_LENGTH', `length form 0x${first.toString(16)} at ${pos - 1}`);
+    if (count === 0 || count > 2)
+      fail('SPKI_BAD_LENGTH', `length form 0x${first.toString(16)} at ${pos - 1}`);
     if (pos + count > der.length) fail('SPKI_TRUNCATED', `length bytes missing at ${pos}`);
     length = 0;
     for (let i = 0; i < count; i++) length = (length << 8) | der[pos++]!;
@@ -69,16 +74,21 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 /** The SEC1 point inside a P-256 SubjectPublicKeyInfo; throws DecodeError for any other shape. */
 export function p256PointFromSpki(der: Uint8Array): Uint8Array {
   if (der.length > MAX_P256_SPKI_BYTES) {
-    fail('SPKI_TOO_LARGE', `SubjectPublicKeyInfo of ${der.length} bytes, limit ${MAX_P256_SPKI_BYTES}`);
+    fail(
+      'SPKI_TOO_LARGE',
+      `SubjectPublicKeyInfo of ${der.length} bytes, limit ${MAX_P256_SPKI_BYTES}`,
+    );
   }
   const outer = readTlv(der, 0, TAG_SEQUENCE);
-  if (outer.end !== der.length) fail('SPKI_TRAILING_BYTES', `${der.length - outer.end} bytes after the SEQUENCE`);
+  if (outer.end !== der.length)
+    fail('SPKI_TRAILING_BYTES', `${der.length - outer.end} bytes after the SEQUENCE`);
   const spki = outer.body;
 
   const algorithm = readTlv(spki, 0, TAG_SEQUENCE);
   const alg = algorithm.body;
   const oid = readTlv(alg, 0, TAG_OID);
-  if (!sameBytes(oid.body, ID_EC_PUBLIC_KEY)) fail('SPKI_WRONG_ALGORITHM', 'algorithm is not id-ecPublicKey');
+  if (!sameBytes(oid.body, ID_EC_PUBLIC_KEY))
+    fail('SPKI_WRONG_ALGORITHM', 'algorithm is not id-ecPublicKey');
   // RFC 5480 §2.1.1: parameters are ECParameters; we take only namedCurve secp256r1.
   const curve = readTlv(alg, oid.end, TAG_OID);
   if (!sameBytes(curve.body, SECP256R1)) fail('SPKI_WRONG_CURVE', 'named curve is not secp256r1');

@@ -41,7 +41,12 @@ export interface WycheproofFile {
 export type CaseOutcome =
   | { readonly kind: 'accepted'; readonly matches: boolean; readonly detail?: string }
   | { readonly kind: 'rejected'; readonly reason: string }
-  | { readonly kind: 'unsupported'; readonly reason: string }
+  | {
+      readonly kind: 'unsupported';
+      readonly reason: string;
+      /** The case's parameters our API does not take, e.g. `['128-bit key', '64-bit nonce']`. */
+      readonly parameters?: readonly string[];
+    }
   | { readonly kind: 'broken'; readonly reason: string };
 
 /**
@@ -190,17 +195,24 @@ export function judge(
 ): Verdict {
   if (outcome.kind === 'broken') return { verdict: 'fail', why: outcome.reason };
   const wrongOutput = (o: { detail?: string }) =>
-    ({ verdict: 'fail', why: `accepted with a wrong result${o.detail ? ` (${o.detail})` : ''}` }) as const;
+    ({
+      verdict: 'fail',
+      why: `accepted with a wrong result${o.detail ? ` (${o.detail})` : ''}`,
+    }) as const;
   // `acceptable` under a rule reads like `valid` (accept) or `invalid` (reject).
   const effective = result === 'acceptable' ? rule : result === 'valid' ? 'accept' : 'reject';
   switch (effective) {
     case 'accept':
-      if (outcome.kind === 'accepted') return outcome.matches ? { verdict: 'pass' } : wrongOutput(outcome);
+      if (outcome.kind === 'accepted')
+        return outcome.matches ? { verdict: 'pass' } : wrongOutput(outcome);
       if (outcome.kind === 'unsupported') return { verdict: 'skip' };
       return { verdict: 'fail', why: `rejected: ${outcome.reason}` };
     case 'reject':
       if (outcome.kind === 'accepted') {
-        return { verdict: 'fail', why: `accepted${outcome.matches ? '' : ' (with a result that differs from the vector)'}` };
+        return {
+          verdict: 'fail',
+          why: `accepted${outcome.matches ? '' : ' (with a result that differs from the vector)'}`,
+        };
       }
       return { verdict: 'pass' };
     case 'either':
@@ -218,9 +230,25 @@ export interface WycheproofRunner {
   runCase(group: WycheproofGroup, test: WycheproofCase): CaseOutcome;
 }
 
-function bump(map: Map<string, number>, key: string): void {
-  map.set(key, (map.get(key) ?? 0) + 1);
+/** Per reason: how many cases, and how many cases had each unsupported parameter. */
+interface Unsupported {
+  cases: number;
+  parameters: Map<string, number>;
 }
+
+function tally(
+  map: Map<string, Unsupported>,
+  outcome: { reason: string; parameters?: readonly string[] },
+): void {
+  const entry = map.get(outcome.reason) ?? { cases: 0, parameters: new Map<string, number>() };
+  entry.cases++;
+  for (const p of outcome.parameters ?? [])
+    entry.parameters.set(p, (entry.parameters.get(p) ?? 0) + 1);
+  map.set(outcome.reason, entry);
+}
+
+const list = (u: Unsupported) =>
+  u.parameters.size === 0 ? '' : ` (${[...u.parameters].map(([p, n]) => `${p} ×${n}`).join(', ')})`;
 
 /**
  * Runs every case of a Wycheproof file. Every case counts exactly once: passed, failed, or (only
@@ -235,9 +263,10 @@ export function runWycheproof(file: WycheproofFile, runner: WycheproofRunner): F
       `numberOfTests is ${file.numberOfTests} but the file holds ${counted} tests`,
     );
   }
-  const skippedWhy = new Map<string, number>();
-  const rejectedByApi = new Map<string, number>();
-  const perFlag = new Map<string, { accepted: number; rejected: number }>();
+  const skippedWhy = new Map<string, Unsupported>();
+  const rejectedByApi = new Map<string, Unsupported>();
+  // Per effective rule and its reason: the deciding flags, and how our code resolved the cases.
+  const acceptable = new Map<string, { flags: Set<string>; accepted: number; rejected: number }>();
   let index = 0;
   for (const group of file.testGroups) {
     for (const raw of group.tests) {
@@ -264,16 +293,19 @@ export function runWycheproof(file: WycheproofFile, runner: WycheproofRunner): F
         const found = ruleFor(test.flags, runner.rules);
         if ('undocumented' in found) {
           report.failed++;
-          report.failures.push(`${label}: no documented rule for flag ${found.undocumented.join(', ')}`);
+          report.failures.push(
+            `${label}: no documented rule for flag ${found.undocumented.join(', ')}`,
+          );
           continue;
         }
         rule = found.rule;
-        for (const flag of test.flags) {
-          const tally = perFlag.get(flag) ?? { accepted: 0, rejected: 0 };
-          if (outcome.kind === 'accepted') tally.accepted++;
-          else tally.rejected++;
-          perFlag.set(flag, tally);
-        }
+        const deciding = test.flags.filter((f) => runner.rules[f]!.rule === found.rule);
+        const key = `rule ${found.rule}: ${[...new Set(deciding.map((f) => runner.rules[f]!.why))].join('; ')}`;
+        const bucket = acceptable.get(key) ?? { flags: new Set(), accepted: 0, rejected: 0 };
+        for (const f of deciding) bucket.flags.add(f);
+        if (outcome.kind === 'accepted') bucket.accepted++;
+        else bucket.rejected++;
+        acceptable.set(key, bucket);
       }
       const v = judge(test.result, outcome, rule);
       if (v.verdict === 'fail') {
@@ -281,24 +313,28 @@ export function runWycheproof(file: WycheproofFile, runner: WycheproofRunner): F
         report.failures.push(`${label}: ${v.why}`);
       } else if (v.verdict === 'skip') {
         report.skipped++;
-        bump(skippedWhy, (outcome as { reason: string }).reason);
+        if (outcome.kind === 'unsupported') tally(skippedWhy, outcome);
       } else {
         report.passed++;
-        if (outcome.kind === 'unsupported') bump(rejectedByApi, outcome.reason);
+        if (outcome.kind === 'unsupported') tally(rejectedByApi, outcome);
       }
     }
   }
-  for (const [flag, tally] of [...perFlag].sort(([a], [b]) => a.localeCompare(b))) {
-    const r = runner.rules[flag]!;
+  for (const [key, t] of acceptable) {
+    const n = t.accepted + t.rejected;
     report.notes.push(
-      `acceptable ${flag}: rule ${r.rule} (${r.why}); ${tally.accepted} accepted, ${tally.rejected} rejected`,
+      `acceptable [${[...t.flags].sort().join(', ')}] ${key}; ${n} cases: ${t.accepted} accepted, ${t.rejected} rejected`,
     );
   }
-  for (const [why, n] of rejectedByApi) {
-    report.notes.push(`${n} invalid or must-reject cases passed only because our API refuses their parameters: ${why}`);
+  for (const [why, u] of rejectedByApi) {
+    report.notes.push(
+      `${u.cases} cases that must be refused passed only because our API refuses their parameters: ${why}${list(u)}`,
+    );
   }
-  for (const [why, n] of skippedWhy) {
-    report.notes.push(`${n} cases skipped, our API cannot express them: ${why}`);
+  for (const [why, u] of skippedWhy) {
+    report.notes.push(
+      `${u.cases} valid cases skipped, our API cannot express them: ${why}${list(u)}`,
+    );
   }
   return report;
 }
