@@ -12,6 +12,7 @@ import { wycheproofEcdhEcpoint } from './formats/ecdh-ecpoint';
 import { wycheproofEddsa } from './formats/eddsa';
 import { wycheproofHkdf } from './formats/hkdf';
 import { wycheproofMac } from './formats/mac';
+import { noiseFormat } from './formats/noise';
 import { wycheproofXdh } from './formats/xdh';
 
 export const knownFormats: readonly VectorFormat[] = [
@@ -23,7 +24,7 @@ export const knownFormats: readonly VectorFormat[] = [
   wycheproofHkdf,
   wycheproofMac,
   pycaBlake2,
-  // Later layers: Noise (cacophony JSON vectors), p2pe-<layer>-v1 files.
+  noiseFormat,
 ];
 
 /** Every format that claims `file`; a `detect` that throws counts as no. */
