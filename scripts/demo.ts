@@ -11,4 +11,8 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const paths = [`${root}test-vectors`];
 const shared = `${root}../shared/vectors`;
 if (existsSync(shared)) paths.push(shared);
-process.exitCode = await main(['verify', '--skip-unknown', ...paths]);
+process.exitCode = main(['verify', '--skip-unknown', ...paths], {
+  stdout: (line) => process.stdout.write(`${line}\n`),
+  stderr: (line) => process.stderr.write(`${line}\n`),
+  cwd: process.cwd(),
+});
