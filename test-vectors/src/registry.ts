@@ -11,6 +11,7 @@ import { wycheproofEcdhSpki } from './formats/ecdh';
 import { wycheproofEcdhEcpoint } from './formats/ecdh-ecpoint';
 import { wycheproofEddsa } from './formats/eddsa';
 import { wycheproofHkdf } from './formats/hkdf';
+import { p2peIdentity } from './formats/identity';
 import { wycheproofMac } from './formats/mac';
 import { noiseFormat } from './formats/noise';
 import { wycheproofXdh } from './formats/xdh';
@@ -25,6 +26,7 @@ export const knownFormats: readonly VectorFormat[] = [
   wycheproofMac,
   pycaBlake2,
   noiseFormat,
+  p2peIdentity,
 ];
 
 /** Every format that claims `file`; a `detect` that throws counts as no. */

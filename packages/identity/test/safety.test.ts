@@ -1,0 +1,85 @@
+import { nobleBackend } from '@p2pe/crypto';
+import { nodeBackend } from '@p2pe/crypto/node';
+import { wordlist } from '@scure/bip39/wordlists/english.js';
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { safetyNumber, safetyNumberHalf, shortAuthString } from '../src/index';
+import { errorOf } from './helpers';
+
+const key32 = fc.uint8Array({ minLength: 32, maxLength: 32 });
+
+describe('safety number', () => {
+  test('is the same on both sides: symmetric, 60 digits in 12 groups of 5', () => {
+    fc.assert(
+      fc.property(key32, key32, (a, b) => {
+        const ab = safetyNumber(a, b, { crypto: nodeBackend });
+        expect(safetyNumber(b, a, { crypto: nodeBackend })).toBe(ab);
+        expect(ab).toMatch(/^\d{5}( \d{5}){11}$/);
+      }),
+      { numRuns: 6 },
+    );
+  });
+
+  test('is made of the two halves in order, so each side can check its own half', () => {
+    const a = new Uint8Array(32).fill(1);
+    const b = new Uint8Array(32).fill(2);
+    const digits = safetyNumber(a, b).replace(/ /g, '');
+    const halves = [safetyNumberHalf(a), safetyNumberHalf(b)].sort();
+    expect(digits).toBe(halves.join(''));
+  });
+
+  test('changes when either key changes (a different contact never matches)', () => {
+    fc.assert(
+      fc.property(key32, key32, fc.nat(255), (a, b, bit) => {
+        const b2 = b.slice();
+        b2[bit >> 3]! ^= 1 << (bit & 7);
+        expect(safetyNumber(a, b2, { crypto: nodeBackend })).not.toBe(
+          safetyNumber(a, b, { crypto: nodeBackend }),
+        );
+      }),
+      { numRuns: 4 },
+    );
+  });
+
+  test('both backends agree', () => {
+    const a = new Uint8Array(32).fill(7);
+    const b = new Uint8Array(32).fill(9);
+    expect(safetyNumber(a, b, { crypto: nobleBackend })).toBe(
+      safetyNumber(a, b, { crypto: nodeBackend }),
+    );
+  });
+});
+
+describe('short authentication string', () => {
+  test('is words of the list, the same for the same transcript, different otherwise', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.integer({ min: 3, max: 8 }),
+        (h, n) => {
+          const words = shortAuthString(h, { words: n });
+          expect(words).toHaveLength(n);
+          for (const w of words) expect(wordlist).toContain(w);
+          expect(shortAuthString(h.slice(), { words: n })).toEqual(words);
+          const other = h.slice();
+          other[0]! ^= 1;
+          // 33+ bits: a collision here would be a 2^-33 event.
+          expect(shortAuthString(other, { words: n })).not.toEqual(words);
+        },
+      ),
+    );
+  });
+
+  test('takes 32- or 64-byte hashes and 3 to 8 words only', () => {
+    expect(shortAuthString(new Uint8Array(64))).toHaveLength(5);
+    expect(errorOf(() => shortAuthString(new Uint8Array(16))).message).toBe(
+      '"transcriptHash" expected Uint8Array of length 32 or 64, got length=16',
+    );
+    expect(errorOf(() => shortAuthString(new Uint8Array(32), { words: 2 })).code).toBe(
+      'INVALID_ARGUMENT',
+    );
+    expect(errorOf(() => shortAuthString(new Uint8Array(32), { words: 9 })).code).toBe(
+      'INVALID_ARGUMENT',
+    );
+  });
+});
