@@ -7,6 +7,7 @@
 import type { VectorFile, VectorFormat } from './format';
 import { wycheproofAead } from './formats/aead';
 import { pycaBlake2 } from './formats/blake2';
+import { bolt04Onion, bolt04OnionError } from './formats/bolt04';
 import { wycheproofEcdhSpki } from './formats/ecdh';
 import { wycheproofEcdhEcpoint } from './formats/ecdh-ecpoint';
 import { wycheproofEddsa } from './formats/eddsa';
@@ -14,6 +15,7 @@ import { wycheproofHkdf } from './formats/hkdf';
 import { p2peIdentity } from './formats/identity';
 import { wycheproofMac } from './formats/mac';
 import { noiseFormat } from './formats/noise';
+import { p2peOnion } from './formats/onion';
 import { wycheproofXdh } from './formats/xdh';
 
 export const knownFormats: readonly VectorFormat[] = [
@@ -27,6 +29,9 @@ export const knownFormats: readonly VectorFormat[] = [
   pycaBlake2,
   noiseFormat,
   p2peIdentity,
+  p2peOnion,
+  bolt04Onion,
+  bolt04OnionError,
 ];
 
 /** Every format that claims `file`; a `detect` that throws counts as no. */

@@ -1,0 +1,128 @@
+/**
+ * Replay protection (Sphinx §3.3: a mix remembers the tags of the packets it processed and drops a
+ * repeat). Tags are kept per epoch for the lifetime of that epoch's onion key: once a key is gone,
+ * its packets cannot be processed at all, so its tags can go too.
+ */
+import { assertBytes, DecodeError, LimitError, toHex } from '@p2pe/transport-interfaces';
+import {
+  DEFAULT_REPLAY_CACHE_MAX_TAGS,
+  REPLAY_CACHE_STATE_VERSION,
+  REPLAY_TAG_LENGTH,
+} from './constants';
+
+/** Where a relay remembers replay tags. `insert` must be atomic (check and add in one step). */
+export interface ReplayCache {
+  /** Adds `tag` under `epoch`; resolves false when it was already there (a replay). */
+  insert(epoch: number, tag: Uint8Array): Promise<boolean>;
+  has(epoch: number, tag: Uint8Array): Promise<boolean>;
+  /** Forgets every epoch before `epoch` (their keys are gone). */
+  forgetBefore(epoch: number): Promise<void>;
+}
+
+export interface MemoryReplayCacheInit {
+  /** Most tags per epoch; beyond it `insert` throws LimitError. @default 500_000 */
+  maxTagsPerEpoch?: number;
+}
+
+/** An in-memory ReplayCache; `encode`/`MemoryReplayCache.decode` keep it across restarts. */
+export class MemoryReplayCache implements ReplayCache {
+  private readonly epochs = new Map<number, Set<string>>();
+  private readonly maxTags: number;
+
+  constructor(init: MemoryReplayCacheInit = {}) {
+    this.maxTags = init.maxTagsPerEpoch ?? DEFAULT_REPLAY_CACHE_MAX_TAGS;
+  }
+
+  async insert(epoch: number, tag: Uint8Array): Promise<boolean> {
+    return this.insertSync(epoch, tag);
+  }
+
+  /** Synchronous `insert`. */
+  insertSync(epoch: number, tag: Uint8Array): boolean {
+    const key = toHex(assertBytes(tag, 'tag', REPLAY_TAG_LENGTH));
+    let set = this.epochs.get(epoch);
+    if (set?.has(key)) return false;
+    if (set !== undefined && set.size >= this.maxTags) {
+      throw new LimitError(
+        'ONION_REPLAY_CACHE_FULL',
+        `replay cache holds ${set.size} tags for epoch ${epoch}`,
+      );
+    }
+    if (set === undefined) {
+      set = new Set();
+      this.epochs.set(epoch, set);
+    }
+    set.add(key);
+    return true;
+  }
+
+  async has(epoch: number, tag: Uint8Array): Promise<boolean> {
+    return this.epochs.get(epoch)?.has(toHex(assertBytes(tag, 'tag', REPLAY_TAG_LENGTH))) ?? false;
+  }
+
+  async forgetBefore(epoch: number): Promise<void> {
+    for (const e of [...this.epochs.keys()]) if (e < epoch) this.epochs.delete(e);
+  }
+
+  /** Number of tags held, all epochs. */
+  get size(): number {
+    let n = 0;
+    for (const set of this.epochs.values()) n += set.size;
+    return n;
+  }
+
+  /**
+   * Versioned bytes: version[1] || epochs[4] || per epoch (epoch[4] || count[4] || tags[16·count]),
+   * all big-endian, epochs ascending.
+   */
+  encode(): Uint8Array {
+    const entries = [...this.epochs.entries()].sort((a, b) => a[0] - b[0]);
+    let length = 5;
+    for (const [, set] of entries) length += 8 + set.size * REPLAY_TAG_LENGTH;
+    const out = new Uint8Array(length);
+    const view = new DataView(out.buffer);
+    out[0] = REPLAY_CACHE_STATE_VERSION;
+    view.setUint32(1, entries.length);
+    let at = 5;
+    for (const [epoch, set] of entries) {
+      view.setUint32(at, epoch);
+      view.setUint32(at + 4, set.size);
+      at += 8;
+      for (const hex of [...set].sort()) {
+        for (let i = 0; i < REPLAY_TAG_LENGTH; i++) {
+          out[at++] = Number.parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Reads `encode()` output; DecodeError `ONION_REPLAY_STATE_MALFORMED`. */
+  static decode(bytes: Uint8Array, init: MemoryReplayCacheInit = {}): MemoryReplayCache {
+    assertBytes(bytes, 'bytes');
+    const bad = (why: string) => new DecodeError('ONION_REPLAY_STATE_MALFORMED', why);
+    if (bytes.length < 5) throw bad(`replay state of length ${bytes.length} is truncated`);
+    if (bytes[0] !== REPLAY_CACHE_STATE_VERSION) {
+      throw bad(`replay state version ${bytes[0]} is not supported`);
+    }
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+    const cache = new MemoryReplayCache(init);
+    const count = view.getUint32(1);
+    let at = 5;
+    for (let e = 0; e < count; e++) {
+      if (at + 8 > bytes.length) throw bad('replay state truncated in an epoch header');
+      const epoch = view.getUint32(at);
+      const n = view.getUint32(at + 4);
+      at += 8;
+      if (n > cache.maxTags || at + n * REPLAY_TAG_LENGTH > bytes.length) {
+        throw bad(`replay state epoch with ${n} tags does not fit`);
+      }
+      for (let i = 0; i < n; i++) {
+        cache.insertSync(epoch, bytes.subarray(at, at + REPLAY_TAG_LENGTH));
+        at += REPLAY_TAG_LENGTH;
+      }
+    }
+    if (at !== bytes.length) throw bad(`replay state has ${bytes.length - at} trailing bytes`);
+    return cache;
+  }
+}
