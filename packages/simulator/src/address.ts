@@ -36,13 +36,19 @@ const PEER_RE = /^sim:(\d{1,7})$/;
  */
 export function parseAddress(address: Address): { endpoint: Endpoint } | { peer: number } {
   if (typeof address !== 'string' || address.length > MAX_ADDRESS_LENGTH) {
-    throw new ValidationError('SIM_INVALID_ADDRESS', `expected a sim address of at most ${MAX_ADDRESS_LENGTH} characters`);
+    throw new ValidationError(
+      'SIM_INVALID_ADDRESS',
+      `expected a sim address of at most ${MAX_ADDRESS_LENGTH} characters`,
+    );
   }
   const peer = PEER_RE.exec(address);
   if (peer !== null) return { peer: Number(peer[1]) };
   const m = ENDPOINT_RE.exec(address);
   if (m === null) {
-    throw new ValidationError('SIM_INVALID_ADDRESS', `expected "sim:<ip>:<port>" or "sim:<peer>", got length=${address.length}`);
+    throw new ValidationError(
+      'SIM_INVALID_ADDRESS',
+      `expected "sim:<ip>:<port>" or "sim:<peer>", got length=${address.length}`,
+    );
   }
   const parts = m.slice(1, 6).map(Number);
   const [a, b, c, d, port] = parts as [number, number, number, number, number];

@@ -1,6 +1,6 @@
 import { ValidationError } from '@p2pe/transport-interfaces';
 import type { SimRandom } from './rng';
-import { assertNumber, describe } from './validate';
+import { assertNumber, assertPositive, describe } from './validate';
 
 /**
  * A distribution of non-negative numbers (latencies, session lengths, intervals), as plain data so
@@ -24,7 +24,11 @@ export const dist = {
   constant: (value: number): Distribution => ({ kind: 'constant', value }),
   uniform: (min: number, max: number): Distribution => ({ kind: 'uniform', min, max }),
   normal: (mean: number, stddev: number): Distribution => ({ kind: 'normal', mean, stddev }),
-  lognormal: (median: number, sigma: number): Distribution => ({ kind: 'lognormal', median, sigma }),
+  lognormal: (median: number, sigma: number): Distribution => ({
+    kind: 'lognormal',
+    median,
+    sigma,
+  }),
   exponential: (mean: number): Distribution => ({ kind: 'exponential', mean }),
   pareto: (min: number, shape: number): Distribution => ({ kind: 'pareto', min, shape }),
   empirical: (values: readonly number[]): Distribution => ({ kind: 'empirical', values }),
@@ -33,7 +37,10 @@ export const dist = {
 /** Throws `SIM_INVALID_OPTION` if `d` is not a well-formed distribution. */
 export function validateDistribution(d: unknown, name: string): Distribution {
   if (typeof d !== 'object' || d === null) {
-    throw new ValidationError('SIM_INVALID_OPTION', `"${name}" expected a distribution, got ${describe(d)}`);
+    throw new ValidationError(
+      'SIM_INVALID_OPTION',
+      `"${name}" expected a distribution, got ${describe(d)}`,
+    );
   }
   const x = d as Distribution;
   switch (x.kind) {
@@ -56,17 +63,23 @@ export function validateDistribution(d: unknown, name: string): Distribution {
       assertNumber(x.mean, `${name}.mean`);
       break;
     case 'pareto':
-      assertNumber(x.min, `${name}.min`, Number.MIN_VALUE);
-      assertNumber(x.shape, `${name}.shape`, Number.MIN_VALUE);
+      assertPositive(x.min, `${name}.min`);
+      assertPositive(x.shape, `${name}.shape`);
       break;
     case 'empirical':
       if (!Array.isArray(x.values) || x.values.length === 0) {
-        throw new ValidationError('SIM_INVALID_OPTION', `"${name}.values" expected a non-empty array`);
+        throw new ValidationError(
+          'SIM_INVALID_OPTION',
+          `"${name}.values" expected a non-empty array`,
+        );
       }
-      x.values.forEach((v, i) => assertNumber(v, `${name}.values[${i}]`));
+      for (const [i, v] of x.values.entries()) assertNumber(v, `${name}.values[${i}]`);
       break;
     default:
-      throw new ValidationError('SIM_INVALID_OPTION', `"${name}.kind" is not a known distribution kind`);
+      throw new ValidationError(
+        'SIM_INVALID_OPTION',
+        `"${name}.kind" is not a known distribution kind`,
+      );
   }
   return x;
 }

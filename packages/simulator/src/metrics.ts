@@ -114,7 +114,15 @@ interface ProtocolCounters {
 }
 
 function emptyDrops(): Record<DropReason, number> {
-  return { loss: 0, partition: 0, offline: 0, nat: 0, unreachable: 0, 'no-handler': 0, adversary: 0 };
+  return {
+    loss: 0,
+    partition: 0,
+    offline: 0,
+    nat: 0,
+    unreachable: 0,
+    'no-handler': 0,
+    adversary: 0,
+  };
 }
 
 /** Time buckets that double in width as the run gets longer, so their number stays bounded. */
@@ -123,6 +131,8 @@ class Buckets {
   readonly sent = new Float64Array(DELIVERY_BUCKETS);
   readonly delivered = new Float64Array(DELIVERY_BUCKETS);
   readonly dropped = new Float64Array(DELIVERY_BUCKETS);
+  /** Deliveries counted in the bucket of their send time. */
+  readonly deliveredBySent = new Float64Array(DELIVERY_BUCKETS);
 
   constructor(width: number) {
     this.width = width;
@@ -134,7 +144,7 @@ class Buckets {
   }
 
   private grow(): void {
-    for (const arr of [this.sent, this.delivered, this.dropped]) {
+    for (const arr of [this.sent, this.delivered, this.dropped, this.deliveredBySent]) {
       for (let i = 0; i < DELIVERY_BUCKETS; i++) {
         arr[i] = i < DELIVERY_BUCKETS / 2 ? arr[2 * i]! + arr[2 * i + 1]! : 0;
       }
@@ -250,6 +260,7 @@ export class Metrics {
     this.peerReceived[peer] = (this.peerReceived[peer] ?? 0) + 1;
     this.peerBytesReceived[peer] = (this.peerBytesReceived[peer] ?? 0) + bytes;
     this.buckets.delivered[this.buckets.index(now)]!++;
+    this.buckets.deliveredBySent[this.buckets.index(now - latency)]!++;
   }
 
   /** @internal */
@@ -265,7 +276,8 @@ export class Metrics {
 
   /** All one-way latencies of delivered packets, over every protocol, sorted. */
   latencySorted(protocol?: string): Float64Array {
-    if (protocol !== undefined) return this.protocols.get(protocol)?.latency.sorted() ?? new Float64Array();
+    if (protocol !== undefined)
+      return this.protocols.get(protocol)?.latency.sorted() ?? new Float64Array();
     let n = 0;
     for (const p of this.protocols.values()) n += p.latency.length;
     const all = new Float64Array(n);
@@ -280,7 +292,14 @@ export class Metrics {
   /** A JSON-ready snapshot. Every number is a count or rounded, so equal runs print equal. */
   snapshot(): MetricsSnapshot {
     const protocols: Record<string, ProtocolSnapshot> = {};
-    const totals = { sent: 0, delivered: 0, bytesSent: 0, bytesDelivered: 0, duplicated: 0, dropped: emptyDrops() };
+    const totals = {
+      sent: 0,
+      delivered: 0,
+      bytesSent: 0,
+      bytesDelivered: 0,
+      duplicated: 0,
+      dropped: emptyDrops(),
+    };
     for (const name of [...this.protocols.keys()].sort()) {
       const p = this.protocols.get(name)!;
       protocols[name] = {
@@ -303,7 +322,12 @@ export class Metrics {
     const counters: Record<string, number> = {};
     for (const k of [...this.counters.keys()].sort()) counters[k] = round(this.counters.get(k)!);
     const samples: Record<string, Summary> = {};
-    for (const k of [...this.samples.keys()].sort()) samples[k] = summarize(this.samples.get(k)!.sorted());
+    const sampleCdfs: Record<string, [number, number][]> = {};
+    for (const k of [...this.samples.keys()].sort()) {
+      const sorted = this.samples.get(k)!.sorted();
+      samples[k] = summarize(sorted);
+      sampleCdfs[k] = cdf(sorted);
+    }
     const peers = this.peerSent.length;
     const perPeer = (arr: number[]): Summary => {
       const v = new Float64Array(peers);
@@ -335,9 +359,11 @@ export class Metrics {
         sent: [...b.sent.subarray(0, used)],
         delivered: [...b.delivered.subarray(0, used)],
         dropped: [...b.dropped.subarray(0, used)],
+        deliveredBySendTime: [...b.deliveredBySent.subarray(0, used)],
       },
       counters,
       samples,
+      sampleCdfs,
     };
   }
 
@@ -394,8 +420,23 @@ export interface MetricsSnapshot {
   latencyMs: Summary;
   latencyCdf: [number, number][];
   protocols: Record<string, ProtocolSnapshot>;
-  perPeer: { messagesSent: Summary; bytesSent: Summary; messagesReceived: Summary; bytesReceived: Summary };
-  overTime: { bucketMs: number; sent: number[]; delivered: number[]; dropped: number[] };
+  perPeer: {
+    messagesSent: Summary;
+    bytesSent: Summary;
+    messagesReceived: Summary;
+    bytesReceived: Summary;
+  };
+  /** Per time bucket: packets sent, delivered and dropped in it, and deliveries of the packets
+   *  sent in it (so `deliveredBySendTime[i] / sent[i]` is the delivery ratio of bucket i). */
+  overTime: {
+    bucketMs: number;
+    sent: number[];
+    delivered: number[];
+    dropped: number[];
+    deliveredBySendTime: number[];
+  };
   counters: Record<string, number>;
   samples: Record<string, Summary>;
+  /** CDF points `[value, fraction]` of each named sample set. */
+  sampleCdfs: Record<string, [number, number][]>;
 }

@@ -81,7 +81,9 @@ export class NatState {
       case 'full-cone':
         return this.conePort >= 0 && port === this.conePort;
       case 'address-restricted':
-        return this.conePort >= 0 && port === this.conePort && this.permitted.has(endpointIp(source));
+        return (
+          this.conePort >= 0 && port === this.conePort && this.permitted.has(endpointIp(source))
+        );
       case 'port-restricted':
         return this.conePort >= 0 && port === this.conePort && this.permitted.has(source);
       case 'symmetric':

@@ -68,7 +68,10 @@ export class SimRandom {
   /** `length` random bytes. */
   bytes(length: number): Uint8Array {
     if (!Number.isSafeInteger(length) || length < 0) {
-      throw new ValidationError('SIM_INVALID_OPTION', `"length" expected a non-negative integer, got ${length}`);
+      throw new ValidationError(
+        'SIM_INVALID_OPTION',
+        `"length" expected a non-negative integer, got ${length}`,
+      );
     }
     const out = new Uint8Array(length);
     for (let i = 0; i < length; i += 4) {
@@ -90,7 +93,10 @@ export class SimRandom {
 /** FNV-1a over the decimal or string form of the seed: distinct seeds give distinct states. */
 function hashSeed(seed: number | string): number {
   if (typeof seed === 'number' && (!Number.isSafeInteger(seed) || seed < 0)) {
-    throw new ValidationError('SIM_INVALID_OPTION', `"seed" expected a non-negative safe integer, got ${seed}`);
+    throw new ValidationError(
+      'SIM_INVALID_OPTION',
+      `"seed" expected a non-negative safe integer, got ${seed}`,
+    );
   }
   const text = String(seed);
   let h = 0x811c9dc5;
