@@ -16,6 +16,7 @@ import { p2peIdentity } from './formats/identity';
 import { wycheproofMac } from './formats/mac';
 import { noiseFormat } from './formats/noise';
 import { p2peOnion } from './formats/onion';
+import { p2peSync } from './formats/sync';
 import { wycheproofXdh } from './formats/xdh';
 
 export const knownFormats: readonly VectorFormat[] = [
@@ -32,6 +33,7 @@ export const knownFormats: readonly VectorFormat[] = [
   p2peOnion,
   bolt04Onion,
   bolt04OnionError,
+  p2peSync,
 ];
 
 /** Every format that claims `file`; a `detect` that throws counts as no. */

@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest';
+import { crashTrial } from './fixtures/crash-driver';
+
+describe('crash safety', () => {
+  it('SIGKILL at random moments of send, ack, receive and retry: nothing lost, nothing twice, store consistent', async () => {
+    const outcome = await crashTrial({
+      seed: 'vitest',
+      kills: 20,
+      target: 120,
+      maxKillDelayMs: 200,
+    });
+    expect(outcome.sent.length).toBeGreaterThan(20);
+    expect(outcome.finishedBeforeKill).toBeLessThan(5); // the kills did land mid-work
+    // Exactly the messages the sender committed, each delivered once, in order.
+    expect(outcome.delivered).toEqual(outcome.sent);
+    expect(outcome.pending).toBe(0);
+    expect(outcome.bobPending).toBe(0);
+  }, 60_000);
+});
