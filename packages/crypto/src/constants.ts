@@ -24,9 +24,11 @@ export const TEST_DRBG_LABEL = 'p2pe/crypto/v1/test-drbg';
 
 /**
  * Most 64-byte ChaCha20 blocks one test DRBG may produce: RFC 8439 §2.3 has a 32-bit block
- * counter, and a stream must never wrap (2^32 blocks = 256 GiB, far beyond any test).
+ * counter, and a stream must never wrap. noble's `chacha20` refuses block number 2^32-1 itself
+ * (it throws a plain Error there), so blocks 0 … 2^32-2 are usable: 2^32-1 blocks, about 256 GiB,
+ * far beyond any test. Stopping here first keeps the refusal a LimitError `DRBG_EXHAUSTED`.
  */
-export const TEST_DRBG_MAX_BLOCKS = 2 ** 32;
+export const TEST_DRBG_MAX_BLOCKS = 2 ** 32 - 1;
 
 /** RFC 5869 §2.3: HKDF-Expand output length L ≤ 255 × HashLen (the one-byte block counter). */
 export const HKDF_MAX_BLOCKS = 255;
@@ -38,7 +40,7 @@ export const HKDF_MAX_BLOCKS = 255;
 export const NODE_HKDF_MAX_INFO_LENGTH = 1024;
 
 /**
- * Upper bound on the draws of P-256 key generation by rejection sampling (FIPS 186-5 A.4.2).
+ * Upper bound on the draws of P-256 key generation by rejection sampling (FIPS 186-5 A.2.2).
  * A 32-byte draw is out of range with probability < 2^-32, so reaching this bound means the
  * random source is broken (e.g. returns constant 0xff bytes), not bad luck.
  */

@@ -139,6 +139,10 @@ export function isAcceptableEd25519PublicKey(publicKey: Uint8Array): boolean {
   return true;
 }
 
+/**
+ * `length` bytes from a random source, as our own copy: a source that hands out views of a buffer
+ * it reuses (a pool, a ring) must not be able to change a secret key after we return it.
+ */
 function drawBytes(random: RandomBytes, length: number): Uint8Array {
   if (typeof random !== 'function') {
     throw new ValidationError(
@@ -147,7 +151,7 @@ function drawBytes(random: RandomBytes, length: number): Uint8Array {
     );
   }
   const out = random(length);
-  return assertBytes(out, 'randomBytes output', length);
+  return assertBytes(out, 'randomBytes output', length).slice();
 }
 
 function checkP256Secret(secretKey: Uint8Array): void {
@@ -199,7 +203,10 @@ function makeDh(name: DhName, prim: DhPrimitive, defaultRandom: RandomBytes): Dh
     sharedSecretLength: ss,
     generateKeyPair(random: RandomBytes = defaultRandom): KeyPair {
       if (name !== 'P256') return pair(drawBytes(random, sk));
-      // FIPS 186-5 A.4.2 (rejection sampling): draw 32 bytes until 1 ≤ k < n.
+      // FIPS 186-5 A.2.2 (key pair by rejection sampling): draw 32 bytes until 1 ≤ c ≤ n-1 and
+      // take d = c. A.4.2 writes the check as c ≤ n-2, d = c + 1; A.2.2 allows equivalent
+      // processes, and this one is the same uniform choice. Seeded vectors depend on this exact
+      // mapping, so it must not change.
       for (let i = 0; i < P256_KEYGEN_MAX_DRAWS; i++) {
         const candidate = drawBytes(random, sk);
         if (isValidP256Scalar(candidate)) return pair(candidate);
@@ -230,8 +237,10 @@ function makeDh(name: DhName, prim: DhPrimitive, defaultRandom: RandomBytes): Dh
         }
         throw zeroSecret(label, cause);
       }
-      // RFC 7748 §6.1 (and Noise §12.1's advice): an all-zero X25519/X448 output means the peer
-      // sent a point of small order; refuse it rather than derive keys from a known value.
+      // RFC 7748 §6.1 ("MAY check ... whether K is the all-zero value and abort if so"): an
+      // all-zero X25519/X448 output means the peer sent a point of small order; refuse it rather
+      // than derive keys from a known value. Noise rev. 34 §12.1/§12.2 allow this (while
+      // discouraging it as a source of variance between implementations).
       if (out.length !== ss || (name !== 'P256' && isAllZero(out))) throw zeroSecret(label);
       return out;
     },

@@ -67,7 +67,8 @@ const primitives: Primitives = {
   hash: {
     SHA256: nobleHash(sha256),
     SHA512: nobleHash(sha512),
-    // Noise §12.2 BLAKE2b (64-byte output) and BLAKE2s (32-byte output), unkeyed.
+    // RFC 7693, unkeyed, as Noise rev. 34 §12.8 (BLAKE2b, 64-byte output) and §12.7 (BLAKE2s,
+    // 32-byte output) use them.
     BLAKE2b: nobleHash(blake2b),
     BLAKE2s: nobleHash(blake2s),
   },

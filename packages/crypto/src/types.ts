@@ -1,10 +1,10 @@
 import type { RandomBytes } from '@p2pe/transport-interfaces';
 
-/** DH functions, named as Noise names them (Noise rev. 34, §12.1). */
+/** DH functions, named as Noise names them (Noise rev. 34 §12.1, §12.2); P256 is our extension. */
 export type DhName = '25519' | '448' | 'P256';
-/** AEAD ciphers, named as Noise names them (§12.3); XChaChaPoly is our extension. */
+/** AEAD ciphers, named as Noise names them (§12.3, §12.4); XChaChaPoly is our extension. */
 export type AeadName = 'ChaChaPoly' | 'XChaChaPoly' | 'AESGCM';
-/** Hash functions, named as Noise names them (§12.2). */
+/** Hash functions, named as Noise names them (§12.5-§12.8). */
 export type HashName = 'SHA256' | 'SHA512' | 'BLAKE2b' | 'BLAKE2s';
 
 export interface KeyPair {

@@ -20,6 +20,8 @@ import {
   outcome,
   P256_N,
   P256_P,
+  P448,
+  P25519,
   x448SmallOrderEncodings,
   x25519SmallOrderEncodings,
 } from './helpers';
@@ -114,10 +116,19 @@ describe('DH: noble and node agree', () => {
   });
 
   it('25519/448: non-canonical u (u + p) is reduced the same way on both (RFC 7748 §5)', () => {
-    const x = nobleBackend.dh('25519').generateKeyPair();
-    // u = 9 + p still fits in 255 bits.
-    const r = same((b) => b.dh('25519').dh(x.secretKey, le(9n + 2n ** 255n - 19n, 32)));
-    expect(r).toEqual(outcome(() => nobleBackend.dh('25519').dh(x.secretKey, le(9n, 32))));
+    // u + p must still fit: below 2^255 for X25519 (u ≤ 18; bit 255 is masked off), below
+    // 2^448 for X448 (u ≤ 2^224).
+    for (const [name, p, length, us] of [
+      ['25519', P25519, 32, [5n, 9n, 18n]],
+      ['448', P448, 56, [5n, 9n, 2n ** 224n]],
+    ] as const) {
+      const x = nobleBackend.dh(name).generateKeyPair(deterministicRandomForTestsOnly(name));
+      for (const u of us) {
+        const r = same((b) => b.dh(name).dh(x.secretKey, le(u + p, length)));
+        expect(r).toEqual(outcome(() => nobleBackend.dh(name).dh(x.secretKey, le(u, length))));
+        expect(r).toHaveProperty('ok');
+      }
+    }
   });
 
   it('P256: off-curve, hybrid-prefix, x ≥ p and wrong-prefix points give DH_INVALID_PUBLIC_KEY on both', () => {
@@ -152,6 +163,26 @@ describe('DH: noble and node agree', () => {
     for (const k of [1n, P256_N - 1n]) {
       expect(same((b) => b.dh('P256').dh(be(k, 32), peer))).toHaveProperty('ok');
     }
+  });
+
+  it('P256: random coordinates behind a valid prefix reach both primitives and get the same outcome', () => {
+    // Random 65-byte keys almost never start with 0x04, so the engine's prefix check refuses them
+    // before either primitive runs. Here the prefix is right: 0x04 || X || Y is off the curve
+    // (or X, Y ≥ p) almost always; 0x02/0x03 || X decompresses for about half of all X (SEC 1
+    // §2.3.4), so point decoding itself is compared.
+    const { secretKey } = nobleBackend
+      .dh('P256')
+      .generateKeyPair(deterministicRandomForTestsOnly('pfx'));
+    fc.assert(
+      fc.property(bytes(64), fc.boolean(), (coords, odd) => {
+        const full = concatBytes(Uint8Array.of(0x04), coords);
+        const r = same((b) => b.dh('P256').dh(secretKey, full));
+        expect(r).toEqual({ error: 'VerificationError', code: 'DH_INVALID_PUBLIC_KEY' });
+        const compressed = concatBytes(Uint8Array.of(odd ? 0x03 : 0x02), coords.subarray(0, 32));
+        same((b) => b.dh('P256').dh(secretKey, compressed));
+      }),
+      { numRuns: 12 },
+    );
   });
 
   it('P256: compressed public keys give the same secret as uncompressed ones on both', () => {

@@ -149,6 +149,20 @@ describe.each(backends)('%s backend', (backendName, backend) => {
         expect(toHex(restored.secretKey)).toBe(toHex(pair.secretKey));
       });
 
+      it(`${name}: generateKeyPair keeps its own copy of the drawn bytes (a reused buffer cannot change the key)`, () => {
+        const suite = backend.dh(name);
+        // A source that hands out views of one buffer it refills, as a pooled source might.
+        const pool = new Uint8Array(64);
+        const random = (n: number) => pool.subarray(0, n).fill(0x11);
+        const pair = suite.generateKeyPair(random);
+        const secret = toHex(pair.secretKey);
+        pool.fill(0x22);
+        expect(toHex(pair.secretKey)).toBe(secret);
+        expect(toHex(suite.keyPairFromSecret(pair.secretKey).publicKey)).toBe(
+          toHex(pair.publicKey),
+        );
+      });
+
       it(`${name}: generateKeyPair defaults to the system random source`, () => {
         const suite = backend.dh(name);
         expect(toHex(suite.generateKeyPair().secretKey)).not.toBe(
@@ -157,7 +171,7 @@ describe.each(backends)('%s backend', (backendName, backend) => {
       });
     }
 
-    it('P-256 key generation rejection-samples out-of-range draws (FIPS 186-5 A.4.2)', () => {
+    it('P-256 key generation rejection-samples out-of-range draws (FIPS 186-5 A.2.2)', () => {
       // A source that first yields n-1+1 = n (invalid) and all-zero (invalid), then a valid scalar.
       const draws = [
         fromHex('ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551'),
@@ -377,6 +391,15 @@ describe.each(backends)('%s backend', (backendName, backend) => {
         }),
         { numRuns: 10 },
       );
+    });
+
+    it('generateKeyPair keeps its own copy of the drawn seed (a reused buffer cannot change it)', () => {
+      const pool = new Uint8Array(32);
+      const pair = ed.generateKeyPair((n) => pool.subarray(0, n).fill(0x33));
+      const secret = toHex(pair.secretKey);
+      pool.fill(0x44);
+      expect(toHex(pair.secretKey)).toBe(secret);
+      expect(toHex(ed.keyPairFromSecret(pair.secretKey).publicKey)).toBe(toHex(pair.publicKey));
     });
 
     it('verify answers false, never throws, for wrong-length signatures and keys', () => {

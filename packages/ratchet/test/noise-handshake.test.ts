@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import {
   type CryptoBackend,
   deterministicRandomForTestsOnly,
@@ -6,7 +7,7 @@ import {
   nobleBackend,
 } from '@p2pe/crypto';
 import { nodeBackend } from '@p2pe/crypto/node';
-import { P2peError, toHex, utf8 } from '@p2pe/transport-interfaces';
+import { concatBytes, P2peError, toHex, utf8 } from '@p2pe/transport-interfaces';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -21,6 +22,7 @@ import {
   noiseNonce,
   ONE_WAY_PATTERNS,
   parseProtocolName,
+  SymmetricState,
 } from '../src/noise/index';
 
 const EMPTY = new Uint8Array(0);
@@ -624,3 +626,358 @@ function flipAt(bytes: Uint8Array, at: number): Uint8Array {
   copy[at]! ^= 1;
   return copy;
 }
+
+/**
+ * Everything a HandshakeState shows about itself, as one string: the turn, the handshake hash h
+ * (which every token and payload so far went into) and the remote static key. Its hidden parts
+ * (ck, the handshake cipher key and nonce) are checked by running on: after any failure, the
+ * rest of the handshake must give the same bytes and transport keys as a run without it.
+ */
+function encodeHandshake(hs: HandshakeState): string {
+  return JSON.stringify({
+    message: hs.messageIndex,
+    myTurn: hs.isMyTurn,
+    finished: hs.isFinished,
+    h: toHex(hs.getHandshakeHash()),
+    rs: hs.remoteStatic === undefined ? null : toHex(hs.remoteStatic),
+  });
+}
+
+/** Everything a CipherState holds: k (or none) and n. */
+function encodeCipher(cs: CipherState): string {
+  return JSON.stringify({
+    hasKey: cs.hasKey(),
+    k: cs.hasKey() ? toHex(cs.exportKey()) : null,
+    n: cs.nonce.toString(),
+  });
+}
+
+/** Both sides with fixed static and ephemeral keys, so a run depends on its inputs only. */
+function fixedParties(protocol: string): Parties {
+  const parsed = parseProtocolName(protocol);
+  const dh = nodeBackend.dh(parsed.dh);
+  const random = deterministicRandomForTestsOnly(`fixed ${protocol}`);
+  const [iS, rS, iE, rE] = [0, 1, 2, 3].map(() => dh.generateKeyPair(random)) as [
+    KeyPair,
+    KeyPair,
+    KeyPair,
+    KeyPair,
+  ];
+  const { initiatorPreMessage: iPre, responderPreMessage: rPre, pskCount } = parsed.pattern;
+  const common = { protocol, backend: nodeBackend, psks: pskList(pskCount) };
+  return {
+    initiator: new HandshakeState({
+      ...common,
+      initiator: true,
+      localStatic: iS,
+      localEphemeral: iE,
+      ...(rPre.includes('s') ? { remoteStatic: rS.publicKey } : {}),
+    }),
+    responder: new HandshakeState({
+      ...common,
+      initiator: false,
+      localStatic: rS,
+      localEphemeral: rE,
+      ...(iPre.includes('s') ? { remoteStatic: iS.publicKey } : {}),
+    }),
+  };
+}
+
+/**
+ * True when message `index`'s payload is encrypted: a DH or psk token came before it (§5.3), or,
+ * in psk mode, an `e` (which then also calls MixKey, §9.2).
+ */
+function payloadEncrypted(protocol: string, index: number): boolean {
+  const { messages, pskCount } = parseProtocolName(protocol).pattern;
+  const keyed = (t: string) => t !== 's' && (t !== 'e' || pskCount > 0);
+  return messages.slice(0, index + 1).some((m) => m.tokens.some(keyed));
+}
+
+/** Runs `fn`, which must throw a P2peError, and returns its code. */
+function failCode(fn: () => unknown): string {
+  const code = codeOf(fn);
+  if (code === undefined) throw new Error('expected a P2peError');
+  return code;
+}
+
+describe('noise: a failed call leaves the state byte-identical (encoded before and after)', () => {
+  const protocols = [...ALL_PATTERNS, ...PSK_PATTERNS].map(
+    (pattern) => `Noise_${pattern}_25519_ChaChaPoly_SHA256`,
+  );
+
+  it.each(protocols)(
+    '%s: every rejected read and write changes nothing, and the run ends as a clean run',
+    (protocol) => {
+      const payload = (i: number) => utf8(`payload ${i}`);
+      const clean = handshake(fixedParties(protocol), payload);
+      const p = fixedParties(protocol);
+      const codes = new Set<string>();
+      for (let i = 0; !p.initiator.isFinished; i++) {
+        const [sender, receiver] = p.initiator.isMyTurn
+          ? [p.initiator, p.responder]
+          : [p.responder, p.initiator];
+        // Writes that must fail: too large (up front, and only once the tokens are added),
+        // not bytes, and writing out of turn.
+        const senderBefore = encodeHandshake(sender);
+        const receiverBefore = encodeHandshake(receiver);
+        const badWrites: (() => unknown)[] = [
+          () => sender.writeMessage(new Uint8Array(NOISE_MAX_MESSAGE_LENGTH + 1)),
+          () => sender.writeMessage(new Uint8Array(NOISE_MAX_MESSAGE_LENGTH - 15)),
+          () => sender.writeMessage('payload' as never),
+          () => receiver.writeMessage(EMPTY),
+        ];
+        for (const bad of badWrites) {
+          codes.add(failCode(bad));
+          expect(encodeHandshake(sender)).toBe(senderBefore);
+          expect(encodeHandshake(receiver)).toBe(receiverBefore);
+        }
+        const message = sender.writeMessage(payload(i));
+        // Reads that must fail: empty, one byte short of every token boundary and of the end
+        // when the payload is authenticated, over 65535 bytes, not bytes, a flipped tag, a
+        // small-order ephemeral, and reading on the wrong side.
+        const badReads: Uint8Array[] = [EMPTY, new Uint8Array(NOISE_MAX_MESSAGE_LENGTH + 1)];
+        if (payloadEncrypted(protocol, i)) {
+          badReads.push(
+            message.subarray(0, message.length - 1),
+            flipAt(message, message.length - 1),
+          );
+          if (p.initiator.protocol.pattern.messages[i]!.tokens.includes('e')) {
+            const zeroE = message.slice();
+            zeroE.fill(0, 0, 32); // `e` comes first in every message that has one
+            badReads.push(zeroE);
+          }
+        }
+        const before = encodeHandshake(receiver);
+        for (const bad of badReads) {
+          codes.add(failCode(() => receiver.readMessage(bad)));
+          expect(encodeHandshake(receiver)).toBe(before);
+        }
+        codes.add(failCode(() => receiver.readMessage(42 as never)));
+        codes.add(failCode(() => sender.readMessage(message)));
+        expect(encodeHandshake(receiver)).toBe(before);
+        expect(toHex(receiver.readMessage(message))).toBe(toHex(payload(i)));
+      }
+      const out = { initiator: p.initiator.split(), responder: p.responder.split() };
+      expect(toHex(out.initiator.handshakeHash)).toBe(toHex(clean.initiator.handshakeHash));
+      expect(encodeCipher(out.initiator.send!)).toBe(encodeCipher(clean.initiator.send!));
+      expect(encodeCipher(out.responder.receive!)).toBe(encodeCipher(clean.responder.receive!));
+      if (out.responder.send !== null) {
+        expect(encodeCipher(out.responder.send)).toBe(encodeCipher(clean.responder.send!));
+      }
+      for (const code of [E.MESSAGE_TOO_LARGE, E.WRONG_TURN, 'INVALID_ARGUMENT']) {
+        expect(codes).toContain(code);
+      }
+      // Every pattern's last payload is authenticated, so tampering was caught by the AEAD too.
+      expect(codes).toContain(E.BAD_MESSAGE_LENGTH);
+      expect(codes).toContain(E.DECRYPT_FAILED);
+    },
+  );
+
+  it('a small-order ephemeral that only the next written message uses fails that write, changing nothing', () => {
+    // NN: the responder reads `e` in message 1 (no DH yet, so nothing to refuse) and computes
+    // `ee` in message 2: the bad key surfaces from writeMessage, as NOISE_BAD_PUBLIC_KEY.
+    const p = fixedParties('Noise_NN_25519_ChaChaPoly_SHA256');
+    const m1 = p.initiator.writeMessage(EMPTY);
+    p.responder.readMessage(concatBytes(new Uint8Array(32), m1.subarray(32)));
+    const before = encodeHandshake(p.responder);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      expect(codeOf(() => p.responder.writeMessage(EMPTY))).toBe(E.BAD_PUBLIC_KEY);
+      expect(encodeHandshake(p.responder)).toBe(before);
+    }
+  });
+
+  it('CipherState: failed decrypts and encrypts leave k and n byte-identical (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('ChaChaPoly', 'AESGCM', 'XChaChaPoly') as fc.Arbitrary<
+          'ChaChaPoly' | 'AESGCM' | 'XChaChaPoly'
+        >,
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.bigInt({ min: 0n, max: NOISE_MAX_NONCE - 2n }),
+        fc.uint8Array({ maxLength: 64 }),
+        fc.uint8Array({ maxLength: 16 }),
+        fc.nat(),
+        (name, key, n, plaintext, ad, at) => {
+          const suite = nobleBackend.aead(name);
+          const a = new CipherState(suite, key);
+          const b = new CipherState(suite, key);
+          a.setNonce(n);
+          b.setNonce(n);
+          const ct = a.encryptWithAd(ad, plaintext);
+          const before = encodeCipher(b);
+          const bit = at % (ct.length * 8);
+          const flipped = ct.slice();
+          flipped[bit >> 3]! ^= 1 << (bit & 7);
+          for (const [badAd, badCt] of [
+            [ad, flipped],
+            [concatBytes(ad, Uint8Array.of(0)), ct],
+            [ad, ct.subarray(0, ct.length - 1)],
+            [ad, ct.subarray(0, 15)],
+            [ad, new Uint8Array(NOISE_MAX_MESSAGE_LENGTH + 1)],
+            ['ad' as never, ct],
+          ] as const) {
+            failCode(() => b.decryptWithAd(badAd, badCt));
+            expect(encodeCipher(b)).toBe(before);
+          }
+          failCode(() => b.encryptWithAd(ad, new Uint8Array(NOISE_MAX_MESSAGE_LENGTH - 15)));
+          failCode(() => b.encryptWithAd(ad, 'pt' as never));
+          expect(encodeCipher(b)).toBe(before);
+          expect(toHex(b.decryptWithAd(ad, ct))).toBe(toHex(plaintext));
+          expect(b.nonce).toBe(n + 1n);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('CipherState: at the reserved nonce every call fails and nothing moves', () => {
+    const suite = nobleBackend.aead('ChaChaPoly');
+    const cs = new CipherState(suite, new Uint8Array(32).fill(5));
+    cs.setNonce(NOISE_MAX_NONCE);
+    const before = encodeCipher(cs);
+    expect(codeOf(() => cs.encryptWithAd(EMPTY, EMPTY))).toBe(E.NONCE_EXHAUSTED);
+    expect(codeOf(() => cs.decryptWithAd(EMPTY, new Uint8Array(16)))).toBe(E.NONCE_EXHAUSTED);
+    expect(encodeCipher(cs)).toBe(before);
+    const empty = new CipherState(suite);
+    expect(codeOf(() => empty.rekey())).toBe(E.NO_KEY);
+    expect(codeOf(() => empty.exportKey())).toBe(E.NO_KEY);
+    expect(encodeCipher(empty)).toBe(encodeCipher(new CipherState(suite)));
+  });
+});
+
+describe('noise: after split', () => {
+  it('the handshake hash is h after the last message, the same from split() and getHandshakeHash()', () => {
+    for (const protocol of [
+      'Noise_XX_25519_ChaChaPoly_BLAKE2b',
+      'Noise_N_25519_AESGCM_SHA256',
+      'Noise_NNpsk2_448_ChaChaPoly_SHA512',
+    ]) {
+      const p = fixedParties(protocol);
+      while (!p.initiator.isFinished) {
+        const [s, r] = p.initiator.isMyTurn
+          ? [p.initiator, p.responder]
+          : [p.responder, p.initiator];
+        r.readMessage(s.writeMessage(EMPTY));
+      }
+      const h = toHex(p.initiator.getHandshakeHash());
+      const a = p.initiator.split();
+      const b = p.responder.split();
+      expect(toHex(a.handshakeHash)).toBe(h);
+      expect(toHex(b.handshakeHash)).toBe(h);
+      // Still readable for channel binding (§11.2) after the secrets are wiped.
+      expect(toHex(p.initiator.getHandshakeHash())).toBe(h);
+      expect(toHex(p.responder.getHandshakeHash())).toBe(h);
+      expect(codeOf(() => p.initiator.writeMessage(EMPTY))).toBe(E.WRONG_TURN);
+      expect(codeOf(() => p.responder.readMessage(new Uint8Array(64)))).toBe(E.WRONG_TURN);
+    }
+  });
+
+  it('psks that are not an array are refused with NOISE_BAD_PSK, not a TypeError', () => {
+    const protocol = 'Noise_NNpsk0_25519_ChaChaPoly_SHA256';
+    for (const psks of [{}, { length: 1 }, new Uint8Array(32), 'psk', 7]) {
+      expect(codeOf(() => new HandshakeState({ protocol, initiator: true, psks } as never))).toBe(
+        E.BAD_PSK,
+      );
+    }
+  });
+
+  it('SymmetricState and HandshakeState print and serialise as redacted', () => {
+    const p = fixedParties('Noise_XX_25519_ChaChaPoly_SHA256');
+    p.responder.readMessage(p.initiator.writeMessage(EMPTY));
+    const sym = new SymmetricState(
+      'Noise_NN_25519_ChaChaPoly_SHA256',
+      nobleBackend.hash('SHA256'),
+      nobleBackend.aead('ChaChaPoly'),
+    );
+    sym.mixKey(new Uint8Array(32).fill(9));
+    for (const shown of [
+      JSON.stringify(sym),
+      String(sym),
+      inspect(sym),
+      JSON.stringify(p.initiator),
+      inspect(p.initiator),
+    ]) {
+      expect(shown).not.toMatch(/[0-9a-f]{16}/);
+    }
+    expect(JSON.stringify(sym)).toBe('"[redacted]"');
+    expect(JSON.stringify(p.initiator)).toBe('"[redacted]"');
+  });
+
+  it('SymmetricState: a clone is independent of the original, also after the original is destroyed', () => {
+    const make = () =>
+      new SymmetricState(
+        'Noise_NN_25519_ChaChaPoly_SHA256',
+        nobleBackend.hash('SHA256'),
+        nobleBackend.aead('ChaChaPoly'),
+      );
+    const run = (s: SymmetricState) => {
+      s.mixKey(new Uint8Array(32).fill(1));
+      const c = s.encryptAndHash(utf8('x'));
+      const [c1] = s.split();
+      return `${toHex(c)}/${toHex(s.getHandshakeHash())}/${toHex(c1.exportKey())}`;
+    };
+    const reference = run(make());
+    for (const destroyOriginal of [false, true]) {
+      const original = make();
+      const copy = original.clone();
+      if (destroyOriginal) original.destroy();
+      else run(original);
+      expect(run(copy)).toBe(reference);
+    }
+  });
+});
+
+describe('noise §9.2: the order of MixKeyAndHash(psk), MixHash(e) and MixKey(e)', () => {
+  // The first message of NNpsk0 and the second of NNpsk2, rebuilt step by step from §5.2/§5.3/§9.2
+  // with SymmetricState alone, must be the bytes the engine writes.
+  const hash = nobleBackend.hash('SHA256');
+  const aead = nobleBackend.aead('ChaChaPoly');
+  const dh = nobleBackend.dh('25519');
+  const random = deterministicRandomForTestsOnly('psk order');
+  const [iE, rE] = [dh.generateKeyPair(random), dh.generateKeyPair(random)];
+  const psk = new Uint8Array(32).fill(0x5a);
+  const prologue = utf8('prologue');
+  const payload = utf8('payload');
+
+  it('psk0: psk first, then e (MixHash then MixKey), then the encrypted payload', () => {
+    const name = 'Noise_NNpsk0_25519_ChaChaPoly_SHA256';
+    const sym = new SymmetricState(name, hash, aead);
+    sym.mixHash(prologue);
+    sym.mixKeyAndHash(psk);
+    sym.mixHash(iE.publicKey);
+    sym.mixKey(iE.publicKey);
+    const expected = concatBytes(iE.publicKey, sym.encryptAndHash(payload));
+    const hs = new HandshakeState({
+      protocol: name,
+      initiator: true,
+      prologue,
+      localEphemeral: iE,
+      psks: [psk],
+    });
+    expect(toHex(hs.writeMessage(payload))).toBe(toHex(expected));
+    expect(toHex(hs.getHandshakeHash())).toBe(toHex(sym.getHandshakeHash()));
+  });
+
+  it('psk2: e, ee, then psk at the end of message 2, before its payload', () => {
+    const name = 'Noise_NNpsk2_25519_ChaChaPoly_SHA256';
+    const sym = new SymmetricState(name, hash, aead);
+    sym.mixHash(prologue);
+    sym.mixHash(iE.publicKey);
+    sym.mixKey(iE.publicKey);
+    // Message 1's empty payload: already encrypted, as MixKey(e) gave a key (§3, §9.2).
+    const m1Payload = sym.encryptAndHash(EMPTY);
+    expect(m1Payload).toHaveLength(16);
+    sym.mixHash(rE.publicKey);
+    sym.mixKey(rE.publicKey);
+    sym.mixKey(dh.dh(rE.secretKey, iE.publicKey));
+    sym.mixKeyAndHash(psk);
+    const expected = concatBytes(rE.publicKey, sym.encryptAndHash(payload));
+    const options = { protocol: name, prologue, psks: [psk] };
+    const initiator = new HandshakeState({ ...options, initiator: true, localEphemeral: iE });
+    const responder = new HandshakeState({ ...options, initiator: false, localEphemeral: rE });
+    responder.readMessage(initiator.writeMessage(EMPTY));
+    const m2 = responder.writeMessage(payload);
+    expect(toHex(m2)).toBe(toHex(expected));
+    expect(toHex(initiator.readMessage(m2))).toBe(toHex(payload));
+  });
+});

@@ -79,6 +79,20 @@ describe('noise pattern table (§7.4-§7.6)', () => {
       NOISE_ERROR_CODES.UNSUPPORTED_PATTERN,
     );
   });
+  it('§8.1: psk modifiers must be sorted (one pattern, one name); sorted ones are accepted', () => {
+    for (const name of ['NNpsk2+psk0', 'XXpsk3+psk1', 'XXpsk0+psk2+psk1', 'IKpsk2+psk2']) {
+      expect(
+        codeOf(() => handshakePattern(name)),
+        name,
+      ).toBe(NOISE_ERROR_CODES.UNSUPPORTED_PATTERN);
+      expect(
+        codeOf(() => parseProtocolName(`Noise_${name}_25519_ChaChaPoly_SHA256`)),
+        name,
+      ).toBe(NOISE_ERROR_CODES.UNSUPPORTED_PATTERN);
+    }
+    expect(handshakePattern('XXpsk0+psk1+psk2+psk3').pskCount).toBe(4);
+    expect(handshakePattern('NNpsk0+psk2').modifiers).toEqual(['psk0', 'psk2']);
+  });
 });
 
 describe('noise pattern validity checks (§7.3, §9.3)', () => {
@@ -125,6 +139,13 @@ describe('noise protocol names (§8)', () => {
     ['NoisePSK_XX_25519_ChaChaPoly_SHA256', NOISE_ERROR_CODES.INVALID_PROTOCOL_NAME],
     ['Noise_XX_25519_ChaChaPoly_SHA256 ', NOISE_ERROR_CODES.INVALID_PROTOCOL_NAME],
     ['Noise_XX_25519_ChaChaPoly_SHÄ256', NOISE_ERROR_CODES.INVALID_PROTOCOL_NAME],
+    // §8: sections hold only alphanumerics, '+' and '/', and none is empty.
+    ['Noise_XX_25519_ChaChaPoly_SHA-256', NOISE_ERROR_CODES.INVALID_PROTOCOL_NAME],
+    ['Noise_XX_25519_ChaCha.Poly_SHA256', NOISE_ERROR_CODES.INVALID_PROTOCOL_NAME],
+    ['Noise_X!X_25519_ChaChaPoly_SHA256', NOISE_ERROR_CODES.INVALID_PROTOCOL_NAME],
+    ['Noise_XX__ChaChaPoly_SHA256', NOISE_ERROR_CODES.INVALID_PROTOCOL_NAME],
+    ['Noise__25519_ChaChaPoly_SHA256', NOISE_ERROR_CODES.INVALID_PROTOCOL_NAME],
+    ['Noise_XX_25519_ChaChaPoly_SHA3/256', NOISE_ERROR_CODES.UNSUPPORTED_ALGORITHM],
     [`Noise_XX_25519_ChaChaPoly_${'A'.repeat(300)}`, NOISE_ERROR_CODES.INVALID_PROTOCOL_NAME],
     ['Noise_XXfallback_25519_ChaChaPoly_SHA256', NOISE_ERROR_CODES.UNSUPPORTED_PATTERN],
     ['Noise_XX_25519+Kyber_ChaChaPoly_SHA256', NOISE_ERROR_CODES.UNSUPPORTED_ALGORITHM],

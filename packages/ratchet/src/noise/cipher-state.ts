@@ -2,7 +2,6 @@ import type { AeadSuite } from '@p2pe/crypto';
 import {
   assertBytes,
   DecodeError,
-  InternalError,
   LimitError,
   P2peError,
   StateError,
@@ -20,9 +19,21 @@ import {
 const EMPTY = new Uint8Array(0);
 
 /**
- * §12.3: how each cipher encodes the 64-bit counter n in its nonce. ChaChaPoly: 32 zero bits ||
- * little-endian n; AESGCM: 32 zero bits || big-endian n. XChaChaPoly (an extension, as snow
- * does it): 128 zero bits || little-endian n, in a 24-byte nonce.
+ * §3: every Noise message, handshake or transport, is at most 65535 bytes. Throws LimitError
+ * NOISE_MESSAGE_TOO_LARGE for something we would send, DecodeError NOISE_BAD_MESSAGE_LENGTH for
+ * something we received. Internal (shared with handshake-state.ts), not exported from the index.
+ */
+export function checkNoiseLength(length: number, what: string, received: boolean): void {
+  if (length <= NOISE_MAX_MESSAGE_LENGTH) return;
+  const text = `${what} of ${length} bytes exceeds the Noise limit of ${NOISE_MAX_MESSAGE_LENGTH}`;
+  if (received) throw new DecodeError(NOISE_ERROR_CODES.BAD_MESSAGE_LENGTH, text);
+  throw new LimitError(NOISE_ERROR_CODES.MESSAGE_TOO_LARGE, text);
+}
+
+/**
+ * How each cipher encodes the 64-bit counter n in its nonce. ChaChaPoly (§12.3): 32 zero bits ||
+ * little-endian n; AESGCM (§12.4): 32 zero bits || big-endian n. XChaChaPoly (an extension, as
+ * snow does it): 128 zero bits || little-endian n, in a 24-byte nonce.
  */
 const NONCE_LAYOUT: Readonly<Record<string, { length: number; littleEndian: boolean }>> = {
   ChaChaPoly: { length: 12, littleEndian: true },
@@ -30,7 +41,7 @@ const NONCE_LAYOUT: Readonly<Record<string, { length: number; littleEndian: bool
   XChaChaPoly: { length: 24, littleEndian: true },
 };
 
-/** The AEAD nonce of counter `n` for a cipher (§12.3). */
+/** The AEAD nonce of counter `n` for a cipher (§12.3, §12.4). */
 export function noiseNonce(cipher: string, n: bigint): Uint8Array {
   const layout = NONCE_LAYOUT[cipher];
   if (layout === undefined) {
@@ -70,7 +81,7 @@ export class CipherState {
     if (key !== undefined) this.#k = assertBytes(key, 'key', NOISE_KEY_LENGTH).slice();
   }
 
-  /** The cipher's name (§12.3). */
+  /** The cipher's name (§12.3, §12.4). */
   get cipher(): string {
     return this.#aead.name;
   }
@@ -102,12 +113,7 @@ export class CipherState {
     assertBytes(plaintext, 'plaintext');
     const k = this.#k;
     const total = plaintext.length + (k === undefined ? 0 : NOISE_TAG_LENGTH);
-    if (total > NOISE_MAX_MESSAGE_LENGTH) {
-      throw new LimitError(
-        NOISE_ERROR_CODES.MESSAGE_TOO_LARGE,
-        `message of ${total} bytes exceeds the Noise limit of ${NOISE_MAX_MESSAGE_LENGTH}`,
-      );
-    }
+    checkNoiseLength(total, 'message', false);
     if (k === undefined) return plaintext.slice();
     this.#checkNonce();
     const out = this.#aead.encrypt(k, noiseNonce(this.#aead.name, this.#n), plaintext, ad);
@@ -122,12 +128,7 @@ export class CipherState {
   decryptWithAd(ad: Uint8Array, ciphertext: Uint8Array): Uint8Array {
     assertBytes(ad, 'ad');
     assertBytes(ciphertext, 'ciphertext');
-    if (ciphertext.length > NOISE_MAX_MESSAGE_LENGTH) {
-      throw new DecodeError(
-        NOISE_ERROR_CODES.BAD_MESSAGE_LENGTH,
-        `message of ${ciphertext.length} bytes exceeds the Noise limit of ${NOISE_MAX_MESSAGE_LENGTH}`,
-      );
-    }
+    checkNoiseLength(ciphertext.length, 'message', true);
     const k = this.#k;
     if (k === undefined) return ciphertext.slice();
     if (ciphertext.length < NOISE_TAG_LENGTH) {
@@ -169,6 +170,7 @@ export class CipherState {
     );
     k.fill(0);
     this.#k = next.slice(0, NOISE_KEY_LENGTH);
+    next.fill(0); // it holds the new key too
   }
 
   /**
@@ -194,11 +196,11 @@ export class CipherState {
   }
 
   #checkNonce(): void {
-    // §5.1: 2^64-1 is reserved; reaching it means the key must not be used any more.
+    // §5.1: 2^64-1 is reserved; reaching it means the key must not be used any more. (n is never
+    // negative: setNonce checks its argument, and n only ever counts up from there.)
     if (this.#n >= NOISE_MAX_NONCE) {
       throw new LimitError(NOISE_ERROR_CODES.NONCE_EXHAUSTED, 'CipherState nonce reached 2^64-1');
     }
-    if (this.#n < 0n) throw new InternalError('NOISE_NEGATIVE_NONCE', 'negative nonce');
   }
 
   toString(): string {

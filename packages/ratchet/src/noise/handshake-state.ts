@@ -3,20 +3,14 @@ import {
   assertBytes,
   concatBytes,
   DecodeError,
-  LimitError,
   P2peError,
   type RandomBytes,
   StateError,
   ValidationError,
   VerificationError,
 } from '@p2pe/transport-interfaces';
-import type { CipherState } from './cipher-state';
-import {
-  NOISE_ERROR_CODES,
-  NOISE_MAX_MESSAGE_LENGTH,
-  NOISE_PSK_LENGTH,
-  NOISE_TAG_LENGTH,
-} from './constants';
+import { type CipherState, checkNoiseLength } from './cipher-state';
+import { NOISE_ERROR_CODES, NOISE_PSK_LENGTH, NOISE_TAG_LENGTH } from './constants';
 import type { NoiseHandshakePattern, NoisePreMessageToken, NoiseRole } from './patterns';
 import { type NoiseProtocol, parseProtocolName, protocolSuites } from './protocol';
 import { SymmetricState } from './symmetric-state';
@@ -89,7 +83,15 @@ function sends(pattern: NoiseHandshakePattern, role: NoiseRole, token: 'e' | 's'
  *
  * Failure: a `readMessage` or `writeMessage` that throws leaves the HandshakeState UNCHANGED
  * (it works on a copy and commits only on success), so a forged or corrupted message can be
- * dropped and the genuine one still read. Errors are P2peErrors with NOISE_* codes.
+ * dropped and the genuine one still read. This relaxes §5 ("If any error is signaled by the
+ * DECRYPT() or DH() functions then the handshake has failed and the HandshakeState is deleted"):
+ * an application that wants the spec's behaviour discards the object on the first error. Errors
+ * are P2peErrors with NOISE_* codes.
+ *
+ * A received public key is checked by the DH that uses it, which may come in a later message
+ * this side writes (the responder of NN or XX reads `e` in message 1 and uses it for `ee` in
+ * message 2): a small-order or off-curve key can then surface as NOISE_BAD_PUBLIC_KEY from
+ * `writeMessage`, and every later attempt fails the same way.
  */
 export class HandshakeState {
   readonly protocol: NoiseProtocol;
@@ -158,6 +160,12 @@ export class HandshakeState {
     const rs = remoteKey('s', options.remoteStatic, 'remoteStatic');
     const re = remoteKey('e', options.remoteEphemeral, 'remoteEphemeral');
     const psks = options.psks ?? [];
+    if (!Array.isArray(psks)) {
+      throw new ValidationError(
+        NOISE_ERROR_CODES.BAD_PSK,
+        '"psks" expected an array of Uint8Array',
+      );
+    }
     if (psks.length < pattern.pskCount) throw missing(`${pattern.pskCount} psks`);
     if (psks.length > pattern.pskCount) {
       throw new ValidationError(
@@ -268,12 +276,7 @@ export class HandshakeState {
   writeMessage(payload: Uint8Array = EMPTY): Uint8Array {
     this.#checkTurn(true);
     assertBytes(payload, 'payload');
-    if (payload.length > NOISE_MAX_MESSAGE_LENGTH) {
-      throw new LimitError(
-        NOISE_ERROR_CODES.MESSAGE_TOO_LARGE,
-        `payload of ${payload.length} bytes exceeds the Noise limit of ${NOISE_MAX_MESSAGE_LENGTH}`,
-      );
-    }
+    checkNoiseLength(payload.length, 'payload', false);
     const p = this.#copy();
     const pattern = this.protocol.pattern;
     const psk = pattern.pskCount > 0;
@@ -299,12 +302,7 @@ export class HandshakeState {
     }
     parts.push(p.symmetric.encryptAndHash(payload));
     const message = concatBytes(...parts);
-    if (message.length > NOISE_MAX_MESSAGE_LENGTH) {
-      throw new LimitError(
-        NOISE_ERROR_CODES.MESSAGE_TOO_LARGE,
-        `handshake message of ${message.length} bytes exceeds the Noise limit of ${NOISE_MAX_MESSAGE_LENGTH}`,
-      );
-    }
+    checkNoiseLength(message.length, 'handshake message', false);
     p.message++;
     this.#progress = p;
     return message;
@@ -324,12 +322,7 @@ export class HandshakeState {
         NOISE_ERROR_CODES.BAD_MESSAGE_LENGTH,
         `handshake message ${this.#progress.message} of ${message.length} bytes is too short`,
       );
-    if (message.length > NOISE_MAX_MESSAGE_LENGTH) {
-      throw new DecodeError(
-        NOISE_ERROR_CODES.BAD_MESSAGE_LENGTH,
-        `message of ${message.length} bytes exceeds the Noise limit of ${NOISE_MAX_MESSAGE_LENGTH}`,
-      );
-    }
+    checkNoiseLength(message.length, 'handshake message', true);
     const p = this.#copy();
     const pattern = this.protocol.pattern;
     const psk = pattern.pskCount > 0;
@@ -371,7 +364,9 @@ export class HandshakeState {
    * Split() (§5.2) once the handshake is finished: c1 (initiator→responder) and c2
    * (responder→initiator) as `send`/`receive` for this side, and the handshake hash. One call
    * only (two calls would hand out the same keys twice). Afterwards our copies of the chaining
-   * key, the ephemeral and static secret keys and the psks are overwritten with zeros.
+   * key, the handshake cipher key, the ephemeral and static secret keys and the psks are
+   * overwritten with zeros (best effort: JavaScript may keep other copies); h stays readable
+   * through `getHandshakeHash()` for channel binding (§5, §11.2).
    */
   split(): NoiseSplit {
     if (!this.isFinished) {
@@ -407,6 +402,10 @@ export class HandshakeState {
   }
 
   toString(): string {
+    return '[redacted]';
+  }
+
+  toJSON(): string {
     return '[redacted]';
   }
 

@@ -1,7 +1,7 @@
 import { ValidationError } from '@p2pe/transport-interfaces';
 import { NOISE_ERROR_CODES } from './constants';
 
-/** §7.1: the tokens of a message pattern; `psk` comes from the psk modifiers (§9.2). */
+/** §7.1: the tokens of a message pattern; `psk` comes from the psk modifiers (§9.2, §9.4). */
 export type NoiseToken = 'e' | 's' | 'ee' | 'es' | 'se' | 'ss' | 'psk';
 /** §7.1: a pre-message pattern is one of `e`, `s`, `e, s`, or empty. */
 export type NoisePreMessageToken = 'e' | 's';
@@ -237,7 +237,7 @@ export function checkPatternValidity(pattern: NoiseHandshakePattern): void {
 }
 
 /**
- * §9.2: `psk0` puts a `psk` token at the start of the first message; `pskN` (N ≥ 1) at the end of
+ * §9.4: `psk0` puts a `psk` token at the start of the first message; `pskN` (N ≥ 1) at the end of
  * the N-th message. Modifiers apply in the order written.
  */
 export function applyPskModifier(pattern: NoiseHandshakePattern, n: number): NoiseHandshakePattern {
@@ -258,8 +258,10 @@ const cache = new Map<string, NoiseHandshakePattern>();
 
 /**
  * The pattern of a name as written in a protocol name (§8): a base pattern from the table,
- * then optional modifiers joined by `+` (`XXpsk3`, `NNpsk0+psk2`). Only psk modifiers (§9) are
- * supported; `fallback` (§10.2) throws NOISE_UNSUPPORTED_PATTERN. The result passes §7.3/§9.3.
+ * then optional modifiers joined by `+` (`XXpsk3`, `NNpsk0+psk2`). Only psk modifiers (§9.4) are
+ * supported; `fallback` (§10.2) throws NOISE_UNSUPPORTED_PATTERN. The order of psk modifiers does
+ * not change the pattern, so §8.1 requires them sorted: `NNpsk2+psk0` (or a repeated modifier) is
+ * refused, and one pattern has one name. The result passes §7.3/§9.3.
  */
 export function handshakePattern(name: string): NoiseHandshakePattern {
   const cached = cache.get(name);
@@ -273,7 +275,7 @@ export function handshakePattern(name: string): NoiseHandshakePattern {
   }
   let pattern = parsePatternNotation(base, notation, Object.hasOwn(ONE_WAY_PATTERNS, base));
   const modifiers = m[2] === undefined ? [] : m[2].split('+');
-  const seen = new Set<number>();
+  let previous = -1;
   for (const mod of modifiers) {
     const psk = /^psk(0|[1-9][0-9]?)$/.exec(mod);
     if (psk === null) {
@@ -284,8 +286,13 @@ export function handshakePattern(name: string): NoiseHandshakePattern {
       );
     }
     const n = Number(psk[1]);
-    if (seen.has(n)) throw unsupported(`pattern ${base}: psk${n} given twice`);
-    seen.add(n);
+    // §8.1: modifiers whose order does not matter "are required to be sorted alphabetically".
+    // No pattern has 10 messages, so the numbers that pass applyPskModifier are single digits,
+    // where alphabetical order is numeric order; strictly increasing also refuses repeats.
+    if (n <= previous) {
+      throw unsupported(`pattern ${base}: psk modifiers repeated or not in ascending order`);
+    }
+    previous = n;
     pattern = applyPskModifier(pattern, n);
   }
   pattern = { ...pattern, name, modifiers };

@@ -3,15 +3,21 @@ import { ValidationError } from '@p2pe/transport-interfaces';
 import { NOISE_ERROR_CODES } from './constants';
 import { handshakePattern, type NoiseHandshakePattern } from './patterns';
 
-/** §12.1 DH functions; `P256` is our documented extension (65-byte uncompressed points). */
+/**
+ * DH functions of §12.1 (`25519`) and §12.2 (`448`); `P256` is our documented extension (65-byte
+ * uncompressed points).
+ */
 export const NOISE_DH_NAMES: readonly DhName[] = Object.freeze(['25519', '448', 'P256']);
-/** §12.3 ciphers; `XChaChaPoly` is an extension (24-byte nonce: 16 zero bytes || LE64 n). */
+/**
+ * Ciphers of §12.3 (`ChaChaPoly`) and §12.4 (`AESGCM`); `XChaChaPoly` is an extension (24-byte
+ * nonce: 16 zero bytes || LE64 n).
+ */
 export const NOISE_CIPHER_NAMES: readonly AeadName[] = Object.freeze([
   'ChaChaPoly',
   'AESGCM',
   'XChaChaPoly',
 ]);
-/** §12.2 hash functions. */
+/** Hash functions of §12.5-§12.8. */
 export const NOISE_HASH_NAMES: readonly HashName[] = Object.freeze([
   'SHA256',
   'SHA512',
@@ -28,7 +34,7 @@ export interface NoiseProtocol {
   readonly hash: HashName;
 }
 
-/** Longest protocol name we accept; real ones are < 64 characters (§8 has no limit). */
+/** §8: "The resulting name must be 255 bytes or less." */
 const MAX_PROTOCOL_NAME_LENGTH = 255;
 
 function oneOf<T extends string>(list: readonly T[], value: string): value is T {
@@ -47,9 +53,15 @@ export function parseProtocolName(name: string): NoiseProtocol {
       `"protocolName" expected a string of at most ${MAX_PROTOCOL_NAME_LENGTH} characters`,
     );
   }
-  // §8: only ASCII (the name is hashed as bytes), five fields joined by underscores.
+  // §8: "Noise_" and four underscore-separated sections, each "only of alphanumeric characters
+  // ... and the two special characters '+' and '/'" (so the name is ASCII, hashed as bytes).
   const parts = name.split('_');
-  if (parts.length !== 5 || parts[0] !== 'Noise' || !/^[\x21-\x7e]+$/.test(name)) {
+  const wellFormed =
+    parts.length === 5 &&
+    parts[0] === 'Noise' &&
+    parts.every((part) => part !== '') &&
+    /^[A-Za-z0-9+/_]+$/.test(name);
+  if (!wellFormed) {
     throw new ValidationError(
       NOISE_ERROR_CODES.INVALID_PROTOCOL_NAME,
       `protocol name is not Noise_<pattern>_<dh>_<cipher>_<hash> (length ${name.length})`,

@@ -34,8 +34,9 @@ function cipherKey(tempK: Uint8Array): Uint8Array {
 }
 
 /**
- * §5.2 SymmetricState: the chaining key ck, the handshake hash h and a CipherState. Arrays are
- * replaced, never changed in place, so `clone()` is cheap and a clone is fully independent.
+ * §5.2 SymmetricState: the chaining key ck, the handshake hash h and a CipherState. Each instance
+ * owns its arrays (a clone copies them), so a clone is fully independent and a replaced or
+ * destroyed chaining key can be overwritten. Prints as `[redacted]`.
  */
 export class SymmetricState {
   readonly #hash: HashSuite;
@@ -55,7 +56,7 @@ export class SymmetricState {
     } else {
       this.#h = hash.digest(name);
     }
-    this.#ck = this.#h;
+    this.#ck = this.#h.slice(); // §5.2 ck = h, as a separate array: ck is wiped, h is not
     this.#cipher = new CipherState(aead);
   }
 
@@ -65,9 +66,8 @@ export class SymmetricState {
       Uint8Array,
       Uint8Array,
     ];
-    this.#ck = ck;
-    this.#cipher = new CipherState(this.#aead, cipherKey(tempK));
-    tempK.fill(0);
+    this.#replaceCk(ck);
+    this.#replaceCipher(tempK);
   }
 
   /** MixHash(data) (§5.2). */
@@ -82,8 +82,20 @@ export class SymmetricState {
       Uint8Array,
       Uint8Array,
     ];
-    this.#ck = ck;
+    this.#replaceCk(ck);
     this.mixHash(tempH);
+    this.#replaceCipher(tempK);
+  }
+
+  /** The previous chaining key is ours alone: overwrite it (best effort, see README). */
+  #replaceCk(ck: Uint8Array): void {
+    this.#ck.fill(0);
+    this.#ck = ck;
+  }
+
+  /** InitializeKey(temp_k) (§5.2), truncated to 32 bytes when HASHLEN is 64; wipes the old key. */
+  #replaceCipher(tempK: Uint8Array): void {
+    this.#cipher.destroy();
     this.#cipher = new CipherState(this.#aead, cipherKey(tempK));
     tempK.fill(0);
   }
@@ -121,22 +133,35 @@ export class SymmetricState {
     return [c1, c2];
   }
 
-  /** Drops ck (shared with clones, so not overwritten) and wipes the cipher key. */
+  /**
+   * Overwrites ck and the cipher key with zeros (best effort) and empties both; h stays readable
+   * for channel binding (§11.2). Clones are not affected: they own copies.
+   */
   destroy(): void {
+    this.#ck.fill(0);
     this.#ck = new Uint8Array(0);
     this.#cipher.destroy();
   }
 
+  /** An independent copy (used to work on a copy and commit only on success). */
   clone(): SymmetricState {
     // An empty name skips the hash (§5.2: names up to HASHLEN are padded, not hashed).
     const copy = new SymmetricState('', this.#hash, this.#aead);
-    copy.#ck = this.#ck;
-    copy.#h = this.#h;
+    copy.#ck = this.#ck.slice();
+    copy.#h = this.#h.slice();
     copy.#cipher = this.#cipher.clone();
     return copy;
   }
 
   toString(): string {
     return '[redacted]';
+  }
+
+  toJSON(): string {
+    return '[redacted]';
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `SymmetricState { hash: ${this.#hash.name}, cipher: ${this.#aead.name}, hasKey: ${this.hasKey()} }`;
   }
 }
