@@ -30,6 +30,17 @@ export const TEST_DRBG_LABEL = 'p2pe/crypto/v1/test-drbg';
  */
 export const TEST_DRBG_MAX_BLOCKS = 2 ** 32 - 1;
 
+/**
+ * IV lengths `aesGcm` accepts, in bytes. Below 8: noble refuses them on purpose (SP 800-38D §8.2
+ * allows an implementation to restrict IV lengths), so both backends do. Above 1024: no protocol
+ * uses such IVs; the bound keeps GHASH work over an IV proportionate.
+ */
+export const GCM_MIN_NONCE_LENGTH = 8;
+export const GCM_MAX_NONCE_LENGTH = 1024;
+
+/** node:crypto refuses AES-GCM IVs longer than 128 bytes; the node backend uses noble above. */
+export const NODE_GCM_MAX_NONCE_LENGTH = 128;
+
 /** RFC 5869 §2.3: HKDF-Expand output length L ≤ 255 × HashLen (the one-byte block counter). */
 export const HKDF_MAX_BLOCKS = 255;
 

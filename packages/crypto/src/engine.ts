@@ -12,13 +12,19 @@ import {
   VerificationError,
 } from '@p2pe/transport-interfaces';
 import { equalBytes, isAllZero } from './bytes';
-import { HKDF_MAX_BLOCKS, P256_KEYGEN_MAX_DRAWS } from './constants';
+import {
+  GCM_MAX_NONCE_LENGTH,
+  GCM_MIN_NONCE_LENGTH,
+  HKDF_MAX_BLOCKS,
+  P256_KEYGEN_MAX_DRAWS,
+} from './constants';
 import type {
   AeadName,
   AeadSuite,
   CryptoBackend,
   DhName,
   DhSuite,
+  GcmCipher,
   HashName,
   HashSuite,
   KeyPair,
@@ -59,6 +65,8 @@ export interface SignaturePrimitive {
 export interface Primitives {
   readonly dh: Readonly<Record<DhName, DhPrimitive>>;
   readonly aead: Readonly<Record<AeadName, AeadPrimitive>>;
+  /** AES-GCM for any AES key size and IV length (lengths already checked). */
+  readonly gcm: AeadPrimitive;
   readonly hash: Readonly<Record<HashName, HashPrimitive>>;
   readonly ed25519: SignaturePrimitive;
 }
@@ -255,6 +263,68 @@ function zeroSecret(label: string, cause?: unknown): VerificationError {
   );
 }
 
+const TAG_LENGTH = 16;
+
+/** Opens `ciphertext`, turning every failure into one typed AEAD_AUTH_FAILED. */
+function openOrFail(
+  name: string,
+  prim: AeadPrimitive,
+  key: Uint8Array,
+  nonce: Uint8Array,
+  ciphertext: Uint8Array,
+  ad: Uint8Array,
+): Uint8Array {
+  // Too short to hold a tag: it cannot be authentic. Same code as a bad tag, so a caller
+  // (and an attacker) sees one kind of decryption failure.
+  if (ciphertext.length < TAG_LENGTH) {
+    throw new VerificationError(
+      'AEAD_AUTH_FAILED',
+      `${name} ciphertext of length ${ciphertext.length} is shorter than the ${TAG_LENGTH}-byte tag`,
+    );
+  }
+  try {
+    return prim.open(key, nonce, ciphertext, ad);
+  } catch (cause) {
+    throw new VerificationError(
+      'AEAD_AUTH_FAILED',
+      `${name} tag did not verify (ciphertext length ${ciphertext.length})`,
+      { cause },
+    );
+  }
+}
+
+/** AES-GCM over any key size and IV length (SP 800-38D); see GcmCipher. */
+function makeGcm(keyLength: 16 | 24 | 32, prim: AeadPrimitive): GcmCipher {
+  const name = `AES-${keyLength * 8}-GCM` as GcmCipher['name'];
+  const check = (key: Uint8Array, nonce: Uint8Array, data: Uint8Array, ad: Uint8Array): void => {
+    assertBytes(key, 'key', keyLength);
+    assertBytes(nonce, 'nonce');
+    if (nonce.length < GCM_MIN_NONCE_LENGTH || nonce.length > GCM_MAX_NONCE_LENGTH) {
+      throw new ValidationError(
+        'INVALID_LENGTH',
+        `"nonce" expected Uint8Array of length ${GCM_MIN_NONCE_LENGTH}..${GCM_MAX_NONCE_LENGTH}, got length=${nonce.length}`,
+      );
+    }
+    assertBytes(data, 'data');
+    assertBytes(ad, 'ad');
+  };
+  return Object.freeze({
+    name,
+    keyLength,
+    minNonceLength: GCM_MIN_NONCE_LENGTH,
+    maxNonceLength: GCM_MAX_NONCE_LENGTH,
+    tagLength: TAG_LENGTH,
+    encrypt(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, ad = EMPTY): Uint8Array {
+      check(key, nonce, plaintext, ad);
+      return prim.seal(key, nonce, plaintext, ad);
+    },
+    decrypt(key: Uint8Array, nonce: Uint8Array, ciphertext: Uint8Array, ad = EMPTY): Uint8Array {
+      check(key, nonce, ciphertext, ad);
+      return openOrFail(name, prim, key, nonce, ciphertext, ad);
+    },
+  });
+}
+
 function makeAead(name: AeadName, prim: AeadPrimitive): AeadSuite {
   const { key: keyLength, nonce: nonceLength, tag: tagLength } = AEAD_PARAMS[name];
   const check = (
@@ -280,23 +350,7 @@ function makeAead(name: AeadName, prim: AeadPrimitive): AeadSuite {
     },
     decrypt(key: Uint8Array, nonce: Uint8Array, ciphertext: Uint8Array, ad = EMPTY): Uint8Array {
       check(key, nonce, ciphertext, 'ciphertext', ad);
-      // Too short to hold a tag: it cannot be authentic. Same code as a bad tag, so a caller
-      // (and an attacker) sees one kind of decryption failure.
-      if (ciphertext.length < tagLength) {
-        throw new VerificationError(
-          'AEAD_AUTH_FAILED',
-          `${name} ciphertext of length ${ciphertext.length} is shorter than the ${tagLength}-byte tag`,
-        );
-      }
-      try {
-        return prim.open(key, nonce, ciphertext, ad);
-      } catch (cause) {
-        throw new VerificationError(
-          'AEAD_AUTH_FAILED',
-          `${name} tag did not verify (ciphertext length ${ciphertext.length})`,
-          { cause },
-        );
-      }
+      return openOrFail(name, prim, key, nonce, ciphertext, ad);
     },
   });
 }
@@ -426,6 +480,9 @@ export function createBackend(
   }
   for (const n of Object.keys(AEAD_PARAMS) as AeadName[]) aead.set(n, makeAead(n, prims.aead[n]));
   for (const n of Object.keys(HASH_PARAMS) as HashName[]) hash.set(n, makeHash(n, prims.hash[n]));
+  const gcm = new Map<number, GcmCipher>(
+    ([16, 24, 32] as const).map((length) => [length, makeGcm(length, prims.gcm)]),
+  );
   return Object.freeze({
     name,
     dh(n: DhName): DhSuite {
@@ -442,6 +499,16 @@ export function createBackend(
       const suite = hash.get(n);
       if (suite === undefined) throw unknownSuite('hash', n);
       return suite;
+    },
+    aesGcm(keyLength: 16 | 24 | 32): GcmCipher {
+      const cipher = gcm.get(keyLength);
+      if (cipher === undefined) {
+        throw new ValidationError(
+          'INVALID_LENGTH',
+          `AES key length must be 16, 24 or 32, got ${keyLength}`,
+        );
+      }
+      return cipher;
     },
     ed25519: makeEd25519(prims.ed25519, randomBytes),
     randomBytes,

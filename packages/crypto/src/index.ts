@@ -8,6 +8,7 @@ export type {
   CryptoBackend,
   DhName,
   DhSuite,
+  GcmCipher,
   HashName,
   HashSuite,
   KeyPair,

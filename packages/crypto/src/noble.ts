@@ -64,6 +64,8 @@ const primitives: Primitives = {
     XChaChaPoly: nobleAead(xchacha20poly1305),
     AESGCM: nobleAead(gcm),
   },
+  // noble's gcm takes 16/24/32-byte keys and IVs of 8+ bytes (non-96-bit IVs via GHASH).
+  gcm: nobleAead(gcm),
   hash: {
     SHA256: nobleHash(sha256),
     SHA512: nobleHash(sha512),

@@ -25,10 +25,11 @@ import {
   sign as nodeSign,
   verify as nodeVerify,
 } from 'node:crypto';
+import { gcm } from '@noble/ciphers/aes.js';
 import { hchacha } from '@noble/ciphers/chacha.js';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { systemRandomBytes, utf8 } from '@p2pe/transport-interfaces';
-import { NODE_HKDF_MAX_INFO_LENGTH } from './constants';
+import { NODE_GCM_MAX_NONCE_LENGTH, NODE_HKDF_MAX_INFO_LENGTH } from './constants';
 import {
   type AeadPrimitive,
   createBackend,
@@ -98,7 +99,7 @@ const p256: DhPrimitive = {
   },
 };
 
-type NodeAead = 'chacha20-poly1305' | 'aes-256-gcm';
+type NodeAead = 'chacha20-poly1305' | 'aes-128-gcm' | 'aes-192-gcm' | 'aes-256-gcm';
 const TAG = 16;
 
 function seal(
@@ -145,6 +146,10 @@ function open(
   out.set(tail, head.length);
   head.fill(0);
   return out;
+}
+
+function gcmMode(key: Uint8Array): NodeAead {
+  return key.length === 16 ? 'aes-128-gcm' : key.length === 24 ? 'aes-192-gcm' : 'aes-256-gcm';
 }
 
 function nodeAead(alg: NodeAead): AeadPrimitive {
@@ -271,6 +276,18 @@ const primitives: Primitives = {
     ChaChaPoly: nodeAead('chacha20-poly1305'),
     XChaChaPoly: xchacha,
     AESGCM: nodeAead('aes-256-gcm'),
+  },
+  // OpenSSL's AES-GCM by key size. Node refuses IVs over NODE_GCM_MAX_NONCE_LENGTH bytes;
+  // those (no protocol uses them) go to noble, which gives the same result.
+  gcm: {
+    seal: (key, nonce, plaintext, ad) =>
+      nonce.length > NODE_GCM_MAX_NONCE_LENGTH
+        ? gcm(key, nonce, ad).encrypt(plaintext)
+        : seal(gcmMode(key), key, nonce, plaintext, ad),
+    open: (key, nonce, sealed, ad) =>
+      nonce.length > NODE_GCM_MAX_NONCE_LENGTH
+        ? gcm(key, nonce, ad).decrypt(sealed)
+        : open(gcmMode(key), key, nonce, sealed, ad),
   },
   hash: {
     SHA256: nodeHash('sha256', 32),

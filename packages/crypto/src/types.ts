@@ -57,6 +57,25 @@ export interface HashSuite {
   hkdf(ikm: Uint8Array, salt: Uint8Array | undefined, info: Uint8Array, length: number): Uint8Array;
 }
 
+/**
+ * AES-GCM (NIST SP 800-38D) with any AES key size and IV length, 128-bit tags. The Noise suite
+ * `AESGCM` is the 256-bit-key, 96-bit-nonce case of this; use it for protocols. This general form
+ * exists for interoperability and conformance checks. IVs shorter than 64 bits are refused on
+ * both backends (SP 800-38D §8.2 lets implementations restrict IV lengths; noble does so on
+ * purpose, and the backends must agree); IVs other than 96 bits go through GHASH (§7.1, step 2).
+ */
+export interface GcmCipher {
+  readonly name: 'AES-128-GCM' | 'AES-192-GCM' | 'AES-256-GCM';
+  readonly keyLength: 16 | 24 | 32;
+  readonly minNonceLength: number;
+  readonly maxNonceLength: number;
+  readonly tagLength: 16;
+  /** Returns ciphertext || tag. */
+  encrypt(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, ad?: Uint8Array): Uint8Array;
+  /** Throws VerificationError `AEAD_AUTH_FAILED` when the tag does not verify. */
+  decrypt(key: Uint8Array, nonce: Uint8Array, ciphertext: Uint8Array, ad?: Uint8Array): Uint8Array;
+}
+
 /** Ed25519 (RFC 8032). */
 export interface SignatureSuite {
   readonly name: 'Ed25519';
@@ -79,6 +98,8 @@ export interface CryptoBackend {
   dh(name: DhName): DhSuite;
   aead(name: AeadName): AeadSuite;
   hash(name: HashName): HashSuite;
+  /** AES-GCM with a 16-, 24- or 32-byte key and a variable-length IV (see GcmCipher). */
+  aesGcm(keyLength: 16 | 24 | 32): GcmCipher;
   readonly ed25519: SignatureSuite;
   /** The backend's secure random source. */
   readonly randomBytes: RandomBytes;

@@ -3,13 +3,14 @@
  * XChaCha20-Poly1305 (draft-irtf-cfrg-xchacha-03 §2) and AES-GCM (NIST SP 800-38D).
  *
  * A valid case must encrypt to exactly ct||tag and decrypt back to msg; an invalid case must not
- * decrypt. Our AEAD suites take one key size and one nonce size each (AESGCM: 32-byte key,
- * 12-byte nonce, as Noise §12.3 uses it). Cases with other sizes are still run through the suite:
- * if the suite refuses the parameters, an invalid case passes (it was refused; the note says it
- * was refused for its parameters, not for its tag) and a valid case is skipped with its reason.
- * Nothing is computed outside our crypto package.
+ * decrypt. ChaCha20-Poly1305 and XChaCha20-Poly1305 run through their suites (one key and
+ * nonce size each); AES-GCM runs through `backend.aesGcm(keyLength)`, which takes every AES key
+ * size and IVs of 8 to 1024 bytes. Cases with sizes outside what our API takes are still run: if
+ * it refuses the parameters, an invalid case passes (the note says it was refused for its
+ * parameters, not for its tag) and a valid case is skipped with its reason. Nothing is computed
+ * outside our crypto package.
  */
-import { type AeadName, type AeadSuite, equalBytes } from '@p2pe/crypto';
+import { type AeadName, type CryptoBackend, equalBytes } from '@p2pe/crypto';
 import { concatBytes, DecodeError } from '@p2pe/transport-interfaces';
 import type { VectorFormat } from '../format';
 import {
@@ -31,25 +32,80 @@ const ALGORITHMS: Readonly<Record<string, AeadName>> = {
 /** The AEAD files have no `acceptable` case; a new flag would fail until a rule is written. */
 export const AEAD_RULES: FlagRules = {};
 
-/** The case's sizes that differ from the suite's, e.g. `['128-bit key', '64-bit nonce']`. */
-function unsupportedParameters(
-  suite: AeadSuite,
+/** What a case runs through: an AEAD and the sizes it takes. */
+interface CaseCipher {
+  /** e.g. `ChaChaPoly takes a 256-bit key, 96-bit nonce, 128-bit tag`. */
+  readonly shape: string;
+  /** The case's sizes the cipher does not take, e.g. `['128-bit key', '64-bit nonce']`. */
+  unsupported(key: Uint8Array, iv: Uint8Array, tag: Uint8Array): string[] | undefined;
+  encrypt(key: Uint8Array, iv: Uint8Array, msg: Uint8Array, aad: Uint8Array): Uint8Array;
+  decrypt(key: Uint8Array, iv: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Uint8Array;
+}
+
+const bits = (bytes: number): number => bytes * 8;
+
+function sizeProblems(
   key: Uint8Array,
   iv: Uint8Array,
   tag: Uint8Array,
+  keyOk: boolean,
+  ivOk: boolean,
+  tagLength: number,
 ): string[] | undefined {
   const parts: string[] = [];
-  if (key.length !== suite.keyLength) parts.push(`${key.length * 8}-bit key`);
-  if (iv.length !== suite.nonceLength) parts.push(`${iv.length * 8}-bit nonce`);
-  if (tag.length !== suite.tagLength) parts.push(`${tag.length * 8}-bit tag`);
+  if (!keyOk) parts.push(`${bits(key.length)}-bit key`);
+  if (!ivOk) parts.push(`${bits(iv.length)}-bit nonce`);
+  if (tag.length !== tagLength) parts.push(`${bits(tag.length)}-bit tag`);
   return parts.length === 0 ? undefined : parts;
 }
 
-const suiteShape = (suite: AeadSuite) =>
-  `${suite.name} takes a ${suite.keyLength * 8}-bit key, ${suite.nonceLength * 8}-bit nonce, ` +
-  `${suite.tagLength * 8}-bit tag`;
+function suiteCipher(backend: CryptoBackend, name: AeadName): CaseCipher {
+  const suite = backend.aead(name);
+  return {
+    shape:
+      `${suite.name} takes a ${bits(suite.keyLength)}-bit key, ${bits(suite.nonceLength)}-bit nonce, ` +
+      `${bits(suite.tagLength)}-bit tag`,
+    unsupported: (key, iv, tag) =>
+      sizeProblems(
+        key,
+        iv,
+        tag,
+        key.length === suite.keyLength,
+        iv.length === suite.nonceLength,
+        suite.tagLength,
+      ),
+    encrypt: (key, iv, msg, aad) => suite.encrypt(key, iv, msg, aad),
+    decrypt: (key, iv, sealed, aad) => suite.decrypt(key, iv, sealed, aad),
+  };
+}
 
-function runAeadCase(suite: AeadSuite, test: Record<string, unknown>, valid: boolean): CaseOutcome {
+function gcmCipher(backend: CryptoBackend): CaseCipher {
+  const pick = (key: Uint8Array) => backend.aesGcm(key.length as 16 | 24 | 32);
+  const sample = backend.aesGcm(32);
+  return {
+    shape:
+      `aesGcm takes 128/192/256-bit keys, ${bits(sample.minNonceLength)}- to ` +
+      `${bits(sample.maxNonceLength)}-bit nonces (SP 800-38D §8.2 lets an implementation restrict ` +
+      `IV lengths; noble refuses IVs under 64 bits), ${bits(sample.tagLength)}-bit tags`,
+    unsupported: (key, iv, tag) =>
+      sizeProblems(
+        key,
+        iv,
+        tag,
+        [16, 24, 32].includes(key.length),
+        iv.length >= sample.minNonceLength && iv.length <= sample.maxNonceLength,
+        sample.tagLength,
+      ),
+    encrypt: (key, iv, msg, aad) => pick(key).encrypt(key, iv, msg, aad),
+    decrypt: (key, iv, sealed, aad) => pick(key).decrypt(key, iv, sealed, aad),
+  };
+}
+
+function runAeadCase(
+  cipher: CaseCipher,
+  test: Record<string, unknown>,
+  valid: boolean,
+): CaseOutcome {
   const key = hexField(test, 'key');
   const iv = hexField(test, 'iv');
   const aad = hexField(test, 'aad');
@@ -57,17 +113,17 @@ function runAeadCase(suite: AeadSuite, test: Record<string, unknown>, valid: boo
   const ct = hexField(test, 'ct');
   const tag = hexField(test, 'tag');
   const sealed = concatBytes(ct, tag);
-  const unsupported = unsupportedParameters(suite, key, iv, tag);
+  const unsupported = cipher.unsupported(key, iv, tag);
   const refused = (reason: string): CaseOutcome =>
     unsupported !== undefined
-      ? { kind: 'unsupported', reason: suiteShape(suite), parameters: unsupported }
+      ? { kind: 'unsupported', reason: cipher.shape, parameters: unsupported }
       : { kind: 'rejected', reason };
 
-  const opened = attempt(() => suite.decrypt(key, iv, sealed, aad));
+  const opened = attempt(() => cipher.decrypt(key, iv, sealed, aad));
   if (!opened.ok) return refused(`decrypt: ${opened.reason}`);
   if (!valid)
     return { kind: 'accepted', matches: equalBytes(opened.value, msg), detail: 'decrypt' };
-  const encrypted = attempt(() => suite.encrypt(key, iv, msg, aad));
+  const encrypted = attempt(() => cipher.encrypt(key, iv, msg, aad));
   if (!encrypted.ok) return refused(`encrypt: ${encrypted.reason}`);
   if (!equalBytes(encrypted.value, sealed)) {
     return { kind: 'accepted', matches: false, detail: 'encrypt gave a different ct||tag' };
@@ -88,10 +144,11 @@ export const wycheproofAead: VectorFormat = {
     const json = file.json;
     if (!detect(json))
       throw new DecodeError('VECTOR_FILE_MALFORMED', 'not a Wycheproof AeadTest file');
-    const suite = backend.aead(ALGORITHMS[json.algorithm]!);
+    const name = ALGORITHMS[json.algorithm]!;
+    const cipher = name === 'AESGCM' ? gcmCipher(backend) : suiteCipher(backend, name);
     return runWycheproof(json, {
       rules: AEAD_RULES,
-      runCase: (_group, test) => runAeadCase(suite, test, test.result === 'valid'),
+      runCase: (_group, test) => runAeadCase(cipher, test, test.result === 'valid'),
     });
   },
 };
