@@ -16,6 +16,7 @@ import { p2peIdentity } from './formats/identity';
 import { wycheproofMac } from './formats/mac';
 import { noiseFormat } from './formats/noise';
 import { p2peOnion } from './formats/onion';
+import { p2peRatchet } from './formats/ratchet';
 import { p2peSync } from './formats/sync';
 import { wycheproofXdh } from './formats/xdh';
 
@@ -33,6 +34,7 @@ export const knownFormats: readonly VectorFormat[] = [
   p2peOnion,
   bolt04Onion,
   bolt04OnionError,
+  p2peRatchet,
   p2peSync,
 ];
 

@@ -79,3 +79,54 @@ export const LABELS = {
   /** Signature context binding a handshake's static key and hash to an identity. */
   handshakeAuth: 'p2pe/ratchet/v1/handshake-auth',
 } as const;
+
+/** Most sessions kept per peer: the newest sends, older ones still decrypt late messages. */
+export const MAX_SESSIONS_PER_PEER = 5;
+
+/**
+ * An older session that has not decrypted anything for this long is dropped (30 days, as skipped
+ * keys): long enough for messages delayed in store-and-forward, short enough to bound the state.
+ */
+export const SESSION_MAX_IDLE_MS = 30 * 24 * 60 * 60 * 1000;
+
+/** Handshakes waiting for the peer's next message, per peer (memory only). */
+export const MAX_PENDING_HANDSHAKES_PER_PEER = 4;
+
+/**
+ * An XX handshake (which cannot carry the message) is started again if the peer has not
+ * answered within a minute: its first message may have been lost.
+ */
+export const XX_RETRY_MS = 60 * 1000;
+
+/**
+ * Handshakes waiting in total. XX message 0 is unauthenticated and names any peer id it likes,
+ * so pending handshakes are bounded over all peers, not only per peer (oldest dropped).
+ */
+export const MAX_PENDING_HANDSHAKES = 256;
+
+/**
+ * A first handshake message (IK/KK) older than this is refused: it bounds the replay cache of
+ * first messages, which must outlive every first message it could be replayed with.
+ */
+export const MAX_HANDSHAKE_AGE_MS = 7 * 24 * 60 * 60 * 1000;
+
+/** Clock skew tolerated on `sent_at` and `issued_at` (5 minutes, as identity records). */
+export const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
+
+/** A notice older than this is ignored (bounds the notice replay cache). */
+export const MAX_NOTICE_AGE_MS = 7 * 24 * 60 * 60 * 1000;
+
+/** Replay cache entries (first handshake messages and notices) remembered per peer. */
+export const MAX_REPLAY_CACHE_PER_PEER = 512;
+
+/** Most notices sent to one peer per minute: forged messages cannot make us a notice cannon. */
+export const MAX_NOTICES_PER_MINUTE = 10;
+
+/** Largest envelope accepted: a ratchet message plus ids and a handshake's keys and proofs. */
+export const MAX_ENVELOPE_BYTES = MAX_MESSAGE_BYTES + 4096;
+
+/** Longest message id (the outbox's id; 32 bytes is a hash). */
+export const MAX_MESSAGE_ID_BYTES = 64;
+
+/** Largest stored session manager state: one PeerRecord. */
+export const MAX_PEER_RECORD_BYTES = MAX_SESSIONS_PER_PEER * (MAX_STATE_BYTES + 512) + 64 * 1024;

@@ -1,0 +1,131 @@
+import type { CryptoBackend } from '@p2pe/crypto';
+import { DecodeError, fromHex, ProtoMessage, ProtoWriter, toHex } from '@p2pe/transport-interfaces';
+import {
+  MAX_MESSAGE_ID_BYTES,
+  MAX_PEER_RECORD_BYTES,
+  MAX_REPLAY_CACHE_PER_PEER,
+  MAX_SESSIONS_PER_PEER,
+  MAX_STATE_BYTES,
+  SESSION_STATE_VERSION,
+} from './constants';
+import type { RatchetOptions } from './ratchet';
+import type { PeerState, Session } from './session';
+import { restoreRatchet, serializeRatchet } from './state-codec';
+
+/** Most peers one stored state may hold. */
+const MAX_PEERS = 100_000;
+
+export function encodePeerRecord(peerIdHex: string, p: PeerState): Uint8Array {
+  const w = new ProtoWriter().bytes(1, fromHex(peerIdHex));
+  if (p.contact !== undefined) {
+    w.bytes(2, p.contact.identityKey);
+    if (p.contact.staticKey !== undefined) w.bytes(3, p.contact.staticKey);
+    w.bool(4, p.contact.knowsOurStaticKey);
+  }
+  for (const s of p.sessions) {
+    w.message(
+      5,
+      new ProtoWriter()
+        .bytes(1, s.id)
+        .bytes(2, serializeRatchet(s.ratchet))
+        .bool(3, s.initiator)
+        .uint(4, s.createdAt)
+        .uint(5, s.lastUsedAt)
+        .bool(6, s.confirmed)
+        .bool(7, s.sendable)
+        .finish(),
+    );
+  }
+  for (const tag of p.seen) w.bytes(6, fromHex(tag));
+  for (const [mid, sid] of p.lastSent) {
+    w.message(7, new ProtoWriter().bytes(1, fromHex(mid)).bytes(2, fromHex(sid)).finish());
+  }
+  return w.finish();
+}
+
+export function decodePeerRecord(
+  bytes: Uint8Array,
+  backend: CryptoBackend,
+  options: RatchetOptions,
+): { peerIdHex: string; state: PeerState } {
+  const m = ProtoMessage.decode(bytes, MAX_PEER_RECORD_BYTES, 4 * MAX_REPLAY_CACHE_PER_PEER + 64);
+  m.assertKnown([1, 2, 3, 4, 5, 6, 7]);
+  const peerId = m.requiredBytes(1, { maxLength: 64 }).slice();
+  const identityKey = m.bytes(2, { length: 32 });
+  const staticKey = m.bytes(3, { maxLength: 133 });
+  const sessions: Session[] = m
+    .repeatedBytes(5, MAX_SESSIONS_PER_PEER, { maxLength: MAX_STATE_BYTES + 512 })
+    .map((raw) => {
+      const s = ProtoMessage.decode(raw, MAX_STATE_BYTES + 512, 16);
+      s.assertKnown([1, 2, 3, 4, 5, 6, 7]);
+      return {
+        id: s.requiredBytes(1, { maxLength: 64 }).slice(),
+        ratchet: restoreRatchet(s.requiredBytes(2), backend, options),
+        initiator: s.bool(3) ?? false,
+        createdAt: s.uint(4) ?? 0,
+        lastUsedAt: s.uint(5) ?? 0,
+        confirmed: s.bool(6) ?? false,
+        sendable: s.bool(7) ?? false,
+      };
+    });
+  const lastSent = new Map<string, string>();
+  for (const raw of m.repeatedBytes(7, MAX_REPLAY_CACHE_PER_PEER, { maxLength: 256 })) {
+    const e = ProtoMessage.decode(raw, 256, 4);
+    e.assertKnown([1, 2]);
+    lastSent.set(
+      toHex(e.requiredBytes(1, { maxLength: MAX_MESSAGE_ID_BYTES })),
+      toHex(e.requiredBytes(2, { maxLength: 64 })),
+    );
+  }
+  return {
+    peerIdHex: toHex(peerId),
+    state: {
+      contact:
+        identityKey === undefined
+          ? undefined
+          : {
+              peerId,
+              identityKey: identityKey.slice(),
+              knowsOurStaticKey: m.bool(4) ?? false,
+              ...(staticKey === undefined ? {} : { staticKey: staticKey.slice() }),
+            },
+      sessions,
+      seen: m.repeatedBytes(6, MAX_REPLAY_CACHE_PER_PEER, { maxLength: 64 }).map(toHex),
+      lastSent,
+      noticeWindow: { start: 0, count: 0 },
+    },
+  };
+}
+
+export function encodeManagerState(peers: Map<string, PeerState>): Uint8Array {
+  const w = new ProtoWriter().uint(1, SESSION_STATE_VERSION);
+  for (const [hex, p] of peers) {
+    if (p.contact === undefined && p.sessions.length === 0) continue;
+    w.message(2, encodePeerRecord(hex, p));
+  }
+  return w.finish();
+}
+
+export function decodeManagerState(
+  bytes: Uint8Array,
+  backend: CryptoBackend,
+  options: RatchetOptions,
+  maxBytes: number,
+): Map<string, PeerState> {
+  const m = ProtoMessage.decode(bytes, maxBytes, MAX_PEERS + 1);
+  const version = m.requiredUint(1);
+  if (version !== SESSION_STATE_VERSION) {
+    throw new DecodeError(
+      'SESSION_STATE_VERSION',
+      `stored session state version ${version}, expected ${SESSION_STATE_VERSION}`,
+    );
+  }
+  m.assertKnown([1, 2]);
+  const out = new Map<string, PeerState>();
+  for (const raw of m.repeatedBytes(2, MAX_PEERS, { maxLength: MAX_PEER_RECORD_BYTES })) {
+    const { peerIdHex, state } = decodePeerRecord(raw, backend, options);
+    if (out.has(peerIdHex)) throw new DecodeError('SESSION_STATE_DUPLICATE', 'peer stored twice');
+    out.set(peerIdHex, state);
+  }
+  return out;
+}
