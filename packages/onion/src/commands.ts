@@ -1,8 +1,9 @@
 /**
- * Routing commands: what a hop finds in its slot of the header (Sphinx §3.2's per-hop routing
- * information, our layout). Every command is COMMAND_LENGTH (33) bytes: a type byte and a 32-byte
- * body, unused body bytes zero. Decoding is strict: an unknown type or a non-zero unused byte is
- * `ONION_COMMAND_MALFORMED` (an honest sender never writes one; the MAC has already verified).
+ * Routing commands: what a hop finds in its slot of the header (the per-hop routing information
+ * Sphinx puts in β, §3.2; our layout). Every command is COMMAND_LENGTH (33) bytes: a type byte and
+ * a 32-byte body, unused body bytes zero. Decoding is strict: an unknown type or a non-zero unused
+ * byte is `ONION_COMMAND_MALFORMED` (an honest sender never writes one; the MAC has already
+ * verified).
  *
  *   0x01 forward  peer_id[16] || address_hint[16]   pass the packet to the next hop
  *   0x02 deliver  zero[32]                          the payload is for this node

@@ -7,7 +7,7 @@
 export const PACKET_VERSION = 1;
 
 /**
- * Most hops a path may have (Sphinx's r, Danezis-Goldberg 2009 §3.1). Every packet carries room
+ * Most hops a path may have (Sphinx's r, Danezis-Goldberg 2009 §3). Every packet carries room
  * for this many hops whatever the real path length, so a relay cannot tell the length. 5 is the
  * issue's default: 3 relays give mixing comparable to Tor's 3 hops; 2 spare slots allow the
  * recipient's mailbox relay and one extra hop without changing the packet size.
@@ -19,12 +19,15 @@ export const MAX_HOPS_LIMIT = 16;
 
 /**
  * Bytes of end-to-end payload in every packet (padded). 1024 fits a ratchet message with its
- * header, or a first-contact Noise IK message, plus a reply block (360 bytes with X25519).
+ * header, or a first-contact Noise IK message, plus a reply block (361 bytes with X25519).
  * Larger messages are split by the layer above. Configurable per profile.
  */
 export const DEFAULT_PAYLOAD_LENGTH = 1024;
 
-/** Smallest payload length a profile accepts: the zero tag, flags, length and one byte. */
+/**
+ * Smallest payload length a profile accepts: the zero block, flags and length (35 bytes) and room
+ * for a short message. A payload this small cannot hold a SURB (`maxMessageLengthWithSurb` -1).
+ */
 export const MIN_PAYLOAD_LENGTH = 64;
 
 /** Largest payload length a profile accepts (64 KiB - 1, so the u16 message length suffices). */
@@ -60,7 +63,7 @@ export const COMMAND_LENGTH = 1 + PEER_ID_LENGTH + ADDRESS_HINT_LENGTH;
 export const EPOCH_FIELD_LENGTH = 2;
 
 /**
- * Length of the zero block at the start of every payload plaintext (Sphinx's 0^κ, §3.4): after
+ * Length of the zero block at the start of every payload plaintext (Sphinx's 0^κ): after
  * the wide-block decryption at the end of the path, any change made in transit turns it into
  * random bytes, so tagging is detected (probability of a miss 2^-256).
  */
@@ -81,8 +84,21 @@ export const DEFAULT_EPOCH_LENGTH_MS = 3_600_000;
  */
 export const DEFAULT_EPOCH_GRACE_MS = 60_000;
 
-/** Most tags a memory replay cache holds per epoch before it refuses new packets (≈ 16 MiB). */
+/**
+ * Most tags a memory replay cache holds per epoch before it refuses new packets: about 33 MiB of
+ * heap (tags are kept as hex strings in a Set; measured on Node 20) and 8 MB encoded.
+ */
 export const DEFAULT_REPLAY_CACHE_MAX_TAGS = 500_000;
+
+/**
+ * Most epochs a memory replay cache holds. A relay needs two (the current epoch and the previous
+ * one during the grace; it forgets older ones after each packet); 8 leaves room for callers that
+ * prune late, and bounds the size of the saved state before it is parsed.
+ */
+export const MAX_REPLAY_CACHE_EPOCHS = 8;
+
+/** Epoch numbers are saved as u32 in the replay cache state; larger ones are refused. */
+export const MAX_EPOCH_NUMBER = 0xffff_ffff;
 
 /** Domain-separation labels (`p2pe/<layer>/v1/<purpose>`) of the per-hop HKDF (RFC 5869). */
 export const LABELS = Object.freeze({
@@ -97,7 +113,7 @@ export const LABELS = Object.freeze({
 
 /** Version byte of serialised reply blocks and reply secrets. */
 export const SURB_VERSION = 1;
-/** Length of the reply key k̃ a SURB carries (the replier's payload key, Sphinx §3.5). */
+/** Length of the reply key k̃ a SURB carries (the replier's payload key, Sphinx's replies). */
 export const SURB_REPLY_KEY_LENGTH = 32;
 
 /** Version byte of a serialised replay cache. */

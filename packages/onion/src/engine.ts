@@ -13,7 +13,7 @@ import { equalBytes } from '@p2pe/crypto';
 import { concatBytes, LimitError, VerificationError } from '@p2pe/transport-interfaces';
 import type { SphinxGroup } from './groups';
 
-/** The keys one hop derives from its shared secret (Sphinx §3.2: h_ρ, h_μ, h_π, h_b, h_τ). */
+/** The keys one hop derives from its shared secret (Sphinx §3.1's h_ρ, h_μ, h_π, h_b, h_τ). */
 export interface HopKeys {
   /** The profile's shared secret (the input of every key below); shown in vectors. */
   readonly sharedSecret: Uint8Array;
@@ -66,8 +66,8 @@ function xorInto(target: Uint8Array, source: Uint8Array, sourceOffset = 0): void
 }
 
 /**
- * Sphinx §3.2, the sender: the chain α_i, s_i, b_i for every hop. Prime-order groups blind the
- * secret (x_{i+1} = x_i·b_i); clamped Montgomery groups re-apply each blinding factor.
+ * The sender's chain α_i, s_i, b_i for every hop (Sphinx §3.2, header creation). Prime-order groups
+ * blind the secret (x_{i+1} = x_i·b_i); clamped Montgomery groups re-apply each blinding factor.
  */
 export function deriveHopChain(
   p: HeaderProfile,
@@ -119,7 +119,7 @@ function filler(p: HeaderProfile, hops: readonly HopKeys[], sizes: readonly numb
 }
 
 /**
- * Builds the header for a path (Sphinx §3.2, "creating a mix header"). `hopData[i]` is what hop
+ * Builds the header for a path (Sphinx §3.2, header creation). `hopData[i]` is what hop
  * i reads; `prefix` is copied into every hop's header and covered by every MAC, as is `ad`.
  */
 export function wrapHeader(
@@ -170,7 +170,7 @@ export interface PeeledHeader {
 }
 
 /**
- * One hop (Sphinx §3.3, "processing a mix header"): DH with α, derive the keys, check γ in
+ * One hop (Sphinx §3, a mix processing a header): DH with α, derive the keys, check γ in
  * constant time before anything else is read, decrypt β, read the hop data and the next MAC,
  * shift β left with the hop's stream filling the end (so the header keeps its size), blind α.
  * The caller has checked the header's length and prefix. Pure: no state is read or written.

@@ -1,5 +1,5 @@
 /**
- * The groups Sphinx runs in. Sphinx (Danezis-Goldberg 2009, §3.2) needs two operations on a
+ * The groups Sphinx runs in. Sphinx (Danezis-Goldberg 2009, §3.1-3.2) needs two operations on a
  * group element α: the hop's DH, s = α^y, and the blinding for the next hop, α' = α^b. Both are
  * "multiply an element by a scalar", so one `multiply` serves both; the sender also needs `k·G`.
  *
@@ -18,6 +18,7 @@
  *   backend has secp256k1); the sender also blinds its secret mod n, as BOLT 4 does.
  */
 
+import type { IField } from '@noble/curves/abstract/modular.js';
 import { p256 } from '@noble/curves/nist.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { bytesToNumberBE, numberToBytesBE } from '@noble/curves/utils.js';
@@ -58,6 +59,16 @@ function invalidElement(group: string, length: number, cause?: unknown): Verific
     `${group} group element of length ${length} is invalid`,
     cause === undefined ? undefined : { cause },
   );
+}
+
+/**
+ * A blinding factor in a prime-order group: the bytes as a big-endian integer mod n. Zero (for
+ * uniform input, probability about 2^-256) would collapse α to the identity, so it is refused.
+ */
+function scalarModN(Fn: IField<bigint>, bytes: Uint8Array): Uint8Array {
+  const b = Fn.create(bytesToNumberBE(bytes));
+  if (b === 0n) throw new InternalError('ONION_ZERO_BLINDING', 'blinding factor is zero');
+  return numberToBytesBE(b, 32);
 }
 
 /** X25519 or X448 through the backend's DH suite (RFC 7748 §5). */
@@ -128,11 +139,7 @@ export function p256Group(dh: DhSuite): SphinxGroup {
     multiplyBase(scalar: Uint8Array): Uint8Array {
       return dh.keyPairFromSecret(scalar).publicKey.slice(1, 33);
     },
-    blindingScalar(bytes: Uint8Array): Uint8Array {
-      const b = Fn.create(bytesToNumberBE(bytes));
-      if (b === 0n) throw new InternalError('ONION_ZERO_BLINDING', 'blinding factor is zero');
-      return numberToBytesBE(b, 32);
-    },
+    blindingScalar: (bytes: Uint8Array): Uint8Array => scalarModN(Fn, bytes),
     multiplyScalars(a: Uint8Array, b: Uint8Array): Uint8Array {
       return numberToBytesBE(Fn.mul(bytesToNumberBE(a), bytesToNumberBE(b)), 32);
     },
@@ -175,11 +182,7 @@ export function secp256k1Group(): SphinxGroup {
       return Point.BASE.multiply(scalarOf(scalar)).toBytes(true);
     },
     // BOLT 4 "Packet Construction": the blinding factor is SHA256(pubkey || ss) as a scalar.
-    blindingScalar(bytes: Uint8Array): Uint8Array {
-      const b = Fn.create(bytesToNumberBE(bytes));
-      if (b === 0n) throw new InternalError('ONION_ZERO_BLINDING', 'blinding factor is zero');
-      return numberToBytesBE(b, 32);
-    },
+    blindingScalar: (bytes: Uint8Array): Uint8Array => scalarModN(Fn, bytes),
     multiplyScalars(a: Uint8Array, b: Uint8Array): Uint8Array {
       return numberToBytesBE(Fn.mul(scalarOf(a), scalarOf(b)), 32);
     },

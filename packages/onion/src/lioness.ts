@@ -1,7 +1,7 @@
 /**
  * LIONESS (Anderson and Biham, "Two Practical and Provably Secure Block Ciphers: BEAR and LION",
  * FSE 1996): a wide-block cipher over the whole payload from a stream cipher and a keyed hash, as
- * Sphinx prescribes for payloads (§3.4, the "π" permutation). Changing any bit of a ciphertext
+ * Sphinx prescribes for payloads (its PRP π, §3.1). Changing any bit of a ciphertext
  * turns the whole decryption into unrelated bytes, so a modified payload cannot be passed on as a
  * modified plaintext (the tagging attack): the zero block at the start of every payload catches it.
  *

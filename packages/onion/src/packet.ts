@@ -2,7 +2,7 @@
  * Our packets: header || payload, always `profile.packetLength` bytes.
  *
  *   header  = version[1] || epoch[2] || α[E] || β[r·49] || γ[16]
- *   payload = LIONESS_π0(LIONESS_π1(… LIONESS_π(n-1)(plaintext)))      (Sphinx §3.4)
+ *   payload = LIONESS_π0(LIONESS_π1(… LIONESS_π(n-1)(plaintext)))      (Sphinx §3, δ)
  *   plaintext = zero[32] || flags[1] || surb[S if flags&1] || length[2] || message || zero pad
  *
  * `peelPacket` is the pure per-hop function (node key in, result and replay tag out); the replay
@@ -29,7 +29,7 @@ import {
   PAYLOAD_ZERO_LENGTH,
   PEER_ID_LENGTH,
 } from './constants';
-import { type HopKeys, peelHeader, wrapHeader } from './engine';
+import { type HopKeys, peelHeader, type WrappedHeader, wrapHeader } from './engine';
 import { lionessDecrypt, lionessEncrypt } from './lioness';
 import type { OnionProfile } from './profile';
 
@@ -108,12 +108,15 @@ export function encodePayload(
   surb?: Uint8Array,
 ): Uint8Array {
   assertBytes(message, 'message');
-  const max = surb === undefined ? profile.maxMessageLength : profile.maxMessageLengthWithSurb;
   if (surb !== undefined) assertBytes(surb, 'surb', profile.surbLength);
-  if (message.length > max) {
+  // Checked as a sum: with a small payload a SURB alone may not fit (maxMessageLengthWithSurb -1).
+  const room = profile.maxMessageLength - (surb === undefined ? 0 : surb.length);
+  if (message.length > room) {
     throw new LimitError(
       'ONION_MESSAGE_TOO_LONG',
-      `message of ${message.length} bytes exceeds the packet's ${max}`,
+      surb === undefined
+        ? `message of ${message.length} bytes exceeds the packet's ${room}`
+        : `message of ${message.length} bytes and a ${surb.length}-byte SURB exceed the packet's ${profile.maxMessageLength}`,
     );
   }
   const out = new Uint8Array(profile.payloadLength);
@@ -130,7 +133,7 @@ export function encodePayload(
 }
 
 /**
- * Checks the zero block (the tagging check, Sphinx §3.4) and parses a payload plaintext.
+ * Checks the zero block (Sphinx's 0^κ, the tagging check) and parses a payload plaintext.
  * VerificationError `ONION_PAYLOAD_TAMPERED`, DecodeError `ONION_PAYLOAD_MALFORMED`.
  */
 export function decodePayload(
@@ -171,12 +174,6 @@ export function newSessionSecret(profile: OnionProfile, random: RandomBytes): Ui
   return profile.dh.generateKeyPair(random).secretKey;
 }
 
-export interface BuiltHeader {
-  readonly header: Uint8Array;
-  readonly hops: readonly HopKeys[];
-  readonly alphas: readonly Uint8Array[];
-}
-
 /** The header for `path`, hop i forwarding to hop i+1 and the last one doing `last`. */
 export function buildHeader(
   profile: OnionProfile,
@@ -184,7 +181,7 @@ export function buildHeader(
   path: readonly OnionHop[],
   last: RoutingCommand,
   epoch: number,
-): BuiltHeader {
+): WrappedHeader {
   if (!Array.isArray(path) || path.length < 1 || path.length > profile.maxHops) {
     throw new LimitError(
       'ONION_PATH_LENGTH',
@@ -211,7 +208,7 @@ export function buildHeader(
   );
 }
 
-/** Sphinx §3.4: the sender wraps the payload in every hop's π, last hop innermost. */
+/** The sender wraps the payload in every hop's π, last hop innermost (Sphinx §3, δ). */
 export function wrapPayload(
   profile: OnionProfile,
   hops: readonly HopKeys[],
@@ -246,7 +243,7 @@ export interface CreatedPacket {
   readonly firstHop: NextHop;
 }
 
-/** Builds a packet for `path` (Sphinx §3.2 and §3.4). */
+/** Builds a packet for `path`: header (Sphinx §3.2) and payload. */
 export function createPacket(profile: OnionProfile, input: CreatePacketInput): CreatedPacket {
   const destination = input.destination ?? { type: 'deliver' };
   const plain = encodePayload(profile, input.message, input.surb);
@@ -267,9 +264,10 @@ export function createPacket(profile: OnionProfile, input: CreatePacketInput): C
 }
 
 /**
- * One hop, pure (Sphinx §3.3): size, version, DH, header MAC in constant time, routing command,
- * payload layer; nothing is remembered. `epoch` is the full epoch number `secretKey` belongs to
- * (the relay resolves it from the header's 16-bit field). Throws a typed error for every rejection.
+ * One hop, pure (Sphinx §3, mix processing): size, version, DH, header MAC in constant time,
+ * routing command, payload layer; nothing is remembered. `epoch` is the full epoch number
+ * `secretKey` belongs to (the relay resolves it from the header's 16-bit field). Throws a typed
+ * error for every rejection.
  */
 export function peelPacket(
   profile: OnionProfile,

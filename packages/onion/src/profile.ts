@@ -72,8 +72,9 @@ export interface OnionProfile {
   readonly packetLength: number;
   /** Bytes of an encoded reply block (SURB). */
   readonly surbLength: number;
-  /** Longest message in a packet without / with an embedded SURB. */
+  /** Longest message in a packet without an embedded SURB. */
   readonly maxMessageLength: number;
+  /** Longest message beside an embedded SURB; -1 when the payload cannot hold a SURB at all. */
   readonly maxMessageLengthWithSurb: number;
   /** The engine's view of this profile. */
   readonly header: HeaderProfile;
@@ -125,7 +126,9 @@ function makeHeaderProfile(
     macLength: HEADER_MAC_LENGTH,
     maxHopDataLength: COMMAND_LENGTH,
     // RFC 5869: PRK = HKDF-Extract(salt = α, IKM = DH output); one Expand per purpose, so each
-    // key is bound to this hop's α (Sphinx §3.2 binds b to α the same way: h_b(α, s)).
+    // key is bound to this hop's α (Sphinx binds b to α the same way, h_b(α, s), §3.1): an
+    // α' ≠ α with the same s (X25519's ignored top bit, a small-order component) gets other keys,
+    // and γ covers α as well.
     deriveHopKeys(sharedElement: Uint8Array, alpha: Uint8Array): HopKeys {
       const prk = hash.hkdfExtract(sharedElement, alpha);
       return {
@@ -195,7 +198,7 @@ export function onionProfile(options: OnionProfileOptions = {}): OnionProfile {
     packetLength: headerLength + payloadLength,
     surbLength,
     maxMessageLength,
-    maxMessageLengthWithSurb: Math.max(0, maxMessageLength - surbLength),
+    maxMessageLengthWithSurb: Math.max(-1, maxMessageLength - surbLength),
     header,
   });
 }

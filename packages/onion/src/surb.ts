@@ -1,20 +1,28 @@
 /**
- * Single-use reply blocks (Sphinx §3.5). The creator builds a header for a path it chooses, ending
- * at itself with a `reply` command, and gives the replier the header, the first hop and a reply key
- * k̃. The replier encrypts its payload under k̃ and sends header || payload; each hop strips its
- * layer as for any packet, so a relay cannot tell a reply from a forward packet. Only the creator,
- * who kept every hop's payload key, can undo the layers and k̃ and read the reply. The replier
- * learns neither the path nor the creator.
+ * Single-use reply blocks (Sphinx §3, replies). The creator builds a header for a path it chooses,
+ * ending at itself with a `reply` command, and gives the replier the header, the first hop and a
+ * reply key k̃. The replier encrypts its payload under k̃ and sends header || payload; each hop
+ * strips its layer as for any packet, so a relay cannot tell a reply from a forward packet. Only
+ * the creator, who kept every hop's payload key, can undo the layers and k̃ and read the reply
+ * (besides the replier, and whoever else decodes the forward payload that carried the SURB: a
+ * mailbox relay does). The replier learns the first hop of the path, not the rest nor the creator.
  *
  *   surb        = version[1] || first peer id[16] || first hint[16] || header[H] || k̃[32]
  *   surb secret = version[1] || surb id[16] || k̃[32] || hops[1] || hops × payload key[32]
  */
-import { assertBytes, DecodeError, type RandomBytes, utf8 } from '@p2pe/transport-interfaces';
+import {
+  assertBytes,
+  DecodeError,
+  type RandomBytes,
+  utf8,
+  ValidationError,
+} from '@p2pe/transport-interfaces';
 import type { NextHop } from './commands';
 import {
   ADDRESS_HINT_LENGTH,
   LABELS,
   LIONESS_KEY_LENGTH,
+  MAX_HOPS_LIMIT,
   PEER_ID_LENGTH,
   SURB_ID_LENGTH,
   SURB_REPLY_KEY_LENGTH,
@@ -63,7 +71,7 @@ function replyLionessKey(profile: OnionProfile, replyKey: Uint8Array): Uint8Arra
     .hkdf(replyKey, undefined, utf8(LABELS.surbPayload), LIONESS_KEY_LENGTH);
 }
 
-/** Builds a reply block for `path` (Sphinx §3.5). */
+/** Builds a reply block for `path` (a SURB: Sphinx §3, replies). */
 export function createSurb(profile: OnionProfile, input: CreateSurbInput): CreatedSurb {
   const random = input.random ?? profile.backend.randomBytes;
   const session = input.sessionSecret ?? newSessionSecret(profile, random);
@@ -156,6 +164,12 @@ export function openReply(
 /** Versioned bytes of a SURB secret, to keep it across restarts (store them encrypted). */
 export function encodeSurbSecret(secret: SurbSecret): Uint8Array {
   const n = secret.payloadKeys.length;
+  if (!Number.isSafeInteger(n) || n < 1 || n > MAX_HOPS_LIMIT) {
+    throw new ValidationError(
+      'INVALID_ARGUMENT',
+      `"payloadKeys" expected 1 to ${MAX_HOPS_LIMIT} keys, got ${n}`,
+    );
+  }
   const out = new Uint8Array(
     1 + SURB_ID_LENGTH + SURB_REPLY_KEY_LENGTH + 1 + n * LIONESS_KEY_LENGTH,
   );
@@ -173,8 +187,14 @@ export function encodeSurbSecret(secret: SurbSecret): Uint8Array {
 }
 
 /** Size limit, version, then fields. DecodeError `ONION_SURB_SECRET_MALFORMED`. */
-export function decodeSurbSecret(bytes: Uint8Array, maxHops = 16): SurbSecret {
+export function decodeSurbSecret(bytes: Uint8Array, maxHops = MAX_HOPS_LIMIT): SurbSecret {
   assertBytes(bytes, 'bytes');
+  if (!Number.isSafeInteger(maxHops) || maxHops < 1 || maxHops > MAX_HOPS_LIMIT) {
+    throw new ValidationError(
+      'INVALID_ARGUMENT',
+      `"maxHops" expected an integer in [1, ${MAX_HOPS_LIMIT}], got ${maxHops}`,
+    );
+  }
   const head = 2 + SURB_ID_LENGTH + SURB_REPLY_KEY_LENGTH;
   const bad = (why: string) => new DecodeError('ONION_SURB_SECRET_MALFORMED', why);
   if (bytes.length < head || bytes.length > head + maxHops * LIONESS_KEY_LENGTH) {

@@ -1,17 +1,25 @@
 import { p256 } from '@noble/curves/nist.js';
+import { equalBytes, nobleBackend } from '@p2pe/crypto';
+import { nodeBackend } from '@p2pe/crypto/node';
 import { P2peError } from '@p2pe/transport-interfaces';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   COMMAND_LENGTH,
   createPacket,
+  createReplyPacket,
+  createSurb,
   decodeCommand,
+  decodeSurbSecret,
   encodePayload,
+  encodeSurbSecret,
   epochField,
   LABELS,
   lionessDecrypt,
   lionessEncrypt,
+  MemoryReplayCache,
   onionProfile,
+  openReply,
   peelPacket,
   wrapHeader,
 } from '../src/index';
@@ -251,5 +259,161 @@ describe('key derivation', () => {
     expect(keys.payloadKey).toEqual(expand(LABELS.payload, 32));
     expect(keys.replayTag).toEqual(expand(LABELS.replayTag, 16));
     expect(keys.blinding).toEqual(expand(LABELS.blinding, 32));
+  });
+});
+
+/** Little-endian u-coordinate bytes (RFC 7748 §5), `length` bytes. */
+function uBytes(u: bigint, length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  for (let i = 0; i < length; i++, u >>= 8n) out[i] = Number(u & 0xffn);
+  return out;
+}
+
+describe('small-order and non-canonical group elements (RFC 7748 §6)', () => {
+  const p25519 = 2n ** 255n - 19n;
+  const p448 = 2n ** 448n - 2n ** 224n - 1n;
+  // u = 0 and 1 (orders 4 and 1), the two points of order 8, p − 1 (order 2), and the
+  // non-canonical p and p + 1 (≡ 0 and 1); each also with the ignored top bit set.
+  const x25519Small = [
+    0n,
+    1n,
+    325606250916557431795983626356110631294008115727848805560023387167927233504n,
+    39382357235489614581723060781553021112529911719440698176882885853963445705823n,
+    p25519 - 1n,
+    p25519,
+    p25519 + 1n,
+  ].flatMap((u) => {
+    const b = uBytes(u, 32);
+    const top = b.slice();
+    top[31]! |= 0x80;
+    return [b, top];
+  });
+  const x448Small = [0n, 1n, p448 - 1n, p448, p448 + 1n].map((u) => uBytes(u, 56));
+
+  it.each([
+    ['X25519', 'noble', x25519Small],
+    ['X448', 'noble', x448Small],
+    ['X25519', 'node', x25519Small],
+    ['X448', 'node', x448Small],
+  ] as const)(
+    '%s (%s backend): every small-order α is ONION_INVALID_ELEMENT; the cache is untouched',
+    async (suite, backend, elements) => {
+      const p = onionProfile({ suite, backend: backend === 'node' ? nodeBackend : nobleBackend });
+      const n = makeNet(p, 1, `small order ${suite} ${backend}`);
+      const { packet } = createPacket(p, {
+        path: [n.nodes[0]!.hop],
+        message: Uint8Array.of(1),
+        epoch: n.epoch,
+      });
+      for (const alpha of elements) {
+        const spoiled = packet.slice();
+        spoiled.set(alpha, 3);
+        expect(await codeOf(n.nodes[0]!.relay.process(spoiled))).toBe('ONION_INVALID_ELEMENT');
+      }
+      expect(n.nodes[0]!.cache.size).toBe(0);
+    },
+  );
+
+  it('X25519: α with its ignored top bit set gives the same DH output, yet fails the MAC (keys and γ are bound to the α bytes)', async () => {
+    const { packet } = createPacket(profile, {
+      path: [node.hop],
+      message: Uint8Array.of(1),
+      epoch: net.epoch,
+    });
+    const alpha = packet.slice(3, 35);
+    const twin = alpha.slice();
+    twin[31]! ^= 0x80;
+    const secret = node.keys.keyPair(net.epoch)!.secretKey;
+    expect(profile.dh.dh(secret, twin)).toEqual(profile.dh.dh(secret, alpha));
+    const spoiled = packet.slice();
+    spoiled.set(twin, 3);
+    const before = node.cache.encode();
+    expect(await codeOf(node.relay.process(spoiled))).toBe('ONION_HEADER_MAC_INVALID');
+    expect(node.cache.encode()).toEqual(before);
+    // The derived keys differ although the DH output is the same.
+    const s = profile.dh.dh(secret, alpha);
+    const a = profile.header.deriveHopKeys(s, alpha);
+    const b = profile.header.deriveHopKeys(s, twin);
+    expect(a.macKey).not.toEqual(b.macKey);
+    expect(a.replayTag).not.toEqual(b.replayTag);
+  });
+});
+
+/** Runs `decode`; anything thrown must be a typed P2peError. */
+function typedOrValue(decode: () => unknown): void {
+  try {
+    decode();
+  } catch (err) {
+    expect(P2peError.is(err)).toBe(true);
+  }
+}
+
+/** Truncated, oversized, bit-flipped and random variants of `valid`. */
+const mutations = (valid: Uint8Array) =>
+  fc.oneof(
+    fc.nat({ max: valid.length - 1 }).map((n) => valid.slice(0, n)),
+    fc
+      .uint8Array({ minLength: 1, maxLength: 64 })
+      .map((extra) => Uint8Array.of(...valid, ...extra)),
+    fc.tuple(fc.nat({ max: valid.length - 1 }), fc.integer({ min: 0, max: 7 })).map(([at, bit]) => {
+      const c = valid.slice();
+      c[at]! ^= 1 << bit;
+      return c;
+    }),
+    fc.uint8Array({ maxLength: 2 * valid.length }),
+  );
+
+describe('every decoder of stored or received bytes (fuzz)', () => {
+  const path = [node.hop, net.nodes[1]!.hop];
+
+  it('decodeSurb and createReplyPacket: a typed error or a packet of the full size', () => {
+    const { surb } = createSurb(profile, { path, epoch: net.epoch, random: net.random });
+    fc.assert(
+      fc.property(mutations(surb), (bytes) => {
+        typedOrValue(() => {
+          const reply = createReplyPacket(profile, bytes, Uint8Array.of(1));
+          expect(reply.packet.length).toBe(profile.packetLength);
+        });
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('decodeSurbSecret and openReply: a typed error, never a crash or a wrong plaintext', () => {
+    const { surb, secret } = createSurb(profile, { path, epoch: net.epoch, random: net.random });
+    const reply = createReplyPacket(profile, surb, Uint8Array.of(4, 2));
+    const bytes = encodeSurbSecret(secret);
+    fc.assert(
+      fc.property(mutations(bytes), (mutated) => {
+        typedOrValue(() => {
+          const decoded = decodeSurbSecret(mutated);
+          // Changed keys never open the reply (only the creator's own keys do).
+          const sameKeys =
+            equalBytes(decoded.replyKey, secret.replyKey) &&
+            decoded.payloadKeys.length === secret.payloadKeys.length &&
+            decoded.payloadKeys.every((k, i) => equalBytes(k, secret.payloadKeys[i]!));
+          if (!sameKeys) {
+            expect(() =>
+              openReply(profile, decoded, reply.packet.subarray(profile.headerLength)),
+            ).toThrow();
+          }
+        });
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('MemoryReplayCache.decode: a typed error, or a cache that encodes back to the same bytes', async () => {
+    const cache = new MemoryReplayCache();
+    for (let i = 0; i < 5; i++) await cache.insert(net.epoch - (i % 2), net.random(16));
+    const bytes = cache.encode();
+    fc.assert(
+      fc.property(mutations(bytes), (mutated) => {
+        typedOrValue(() => {
+          expect(MemoryReplayCache.decode(mutated).encode()).toEqual(mutated);
+        });
+      }),
+      { numRuns: 300 },
+    );
   });
 });

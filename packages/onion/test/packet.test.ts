@@ -2,7 +2,15 @@ import { nobleBackend } from '@p2pe/crypto';
 import { P2peError } from '@p2pe/transport-interfaces';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createPacket, ONION_SUITES, type OnionHop, onionProfile } from '../src/index';
+import {
+  COMMAND_LENGTH,
+  createPacket,
+  HEADER_MAC_LENGTH,
+  ONION_SUITES,
+  type OnionHop,
+  onionProfile,
+  peelHeader,
+} from '../src/index';
 import { makeNet, route } from './helpers';
 
 const profile = onionProfile();
@@ -29,6 +37,21 @@ describe('sizes', () => {
   it('header sizes per suite follow the formula', () => {
     const sizes = ONION_SUITES.map((suite) => onionProfile({ suite }).headerLength);
     expect(sizes).toEqual([296, 320, 296]);
+  });
+
+  it('the README size table: SURB = 1 + 32 + header + 32, messages B − 35 and B − 35 − SURB', () => {
+    const rows = ONION_SUITES.map((suite) => {
+      const p = onionProfile({ suite });
+      expect(p.surbLength).toBe(1 + 32 + p.headerLength + 32);
+      expect(p.maxMessageLength).toBe(p.payloadLength - 35);
+      expect(p.maxMessageLengthWithSurb).toBe(p.payloadLength - 35 - p.surbLength);
+      return [p.packetLength, p.surbLength, p.maxMessageLength, p.maxMessageLengthWithSurb];
+    });
+    expect(rows).toEqual([
+      [1320, 361, 989, 628],
+      [1344, 385, 989, 604],
+      [1320, 361, 989, 628],
+    ]);
   });
 });
 
@@ -176,5 +199,31 @@ describe.each(['X448', 'P-256'] as const)('suite %s', (suite) => {
     const { results, packets } = await route(n, firstHop.peerId, packet);
     expect(results.at(-1)).toEqual({ type: 'deliver', message });
     for (const q of packets) expect(q.length).toBe(p.packetLength);
+  });
+});
+
+describe('path length (Kuhn, Beck, Strufe: zero padding leaks it to the last hop)', () => {
+  it('for every path length, the last hop finds pseudorandom bytes after its command and MAC', async () => {
+    const L = profile.header.routingInfoLength;
+    const start = profile.header.prefixLength + profile.header.group.elementLength;
+    for (let hops = 1; hops <= profile.maxHops; hops++) {
+      const path = pathOf(Array.from({ length: hops }, (_, i) => i));
+      const { packet, firstHop } = createPacket(profile, {
+        path,
+        message: Uint8Array.of(1),
+        epoch: net.epoch,
+        random: net.random,
+      });
+      const { packets, nodes } = await route(net, firstHop.peerId, packet);
+      const header = packets.at(-1)!.subarray(0, profile.headerLength);
+      const secret = nodes.at(-1)!.keys.keyPair(net.epoch)!.secretKey;
+      const { keys } = peelHeader(profile.header, secret, header, new Uint8Array(0), () => false);
+      const stream = profile.header.stream(keys.streamKey, L);
+      const routing = header.slice(start, start + L).map((b, i) => b ^ stream[i]!);
+      const tail = routing.subarray(COMMAND_LENGTH + HEADER_MAC_LENGTH);
+      expect(tail.length).toBe(L - COMMAND_LENGTH - HEADER_MAC_LENGTH);
+      // Uniform bytes hold about tail.length / 256 zeros; zero padding would hold dozens.
+      expect(tail.filter((b) => b === 0).length).toBeLessThan(8);
+    }
   });
 });

@@ -144,3 +144,90 @@ describe('debug output', () => {
     }
   });
 });
+
+/** version[1] || epochs[4] || per epoch (epoch[4] || count[4] || tags[16·count]). */
+function replayState(epochs: readonly [number, readonly Uint8Array[]][]): Uint8Array {
+  const parts: number[] = [1, 0, 0, 0, epochs.length];
+  for (const [epoch, tags] of epochs) {
+    const head = new Uint8Array(8);
+    new DataView(head.buffer).setUint32(0, epoch);
+    new DataView(head.buffer).setUint32(4, tags.length);
+    parts.push(...head);
+    for (const tag of tags) parts.push(...tag);
+  }
+  return Uint8Array.from(parts);
+}
+const tag = (b: number) => new Uint8Array(16).fill(b);
+
+describe('saved replay cache state (hostile or corrupt)', () => {
+  it('an epoch listed twice is malformed state, not a full cache (and not merged)', () => {
+    const bytes = replayState([
+      [7, [tag(1), tag(2)]],
+      [7, [tag(3), tag(4)]],
+    ]);
+    expect(() => MemoryReplayCache.decode(bytes, { maxTagsPerEpoch: 2 })).toThrow(
+      expect.objectContaining({ code: 'ONION_REPLAY_STATE_MALFORMED' }),
+    );
+    expect(() => MemoryReplayCache.decode(bytes)).toThrow(
+      expect.objectContaining({ code: 'ONION_REPLAY_STATE_MALFORMED' }),
+    );
+  });
+
+  it('epochs out of order or a tag listed twice: malformed (only the canonical encoding is read)', () => {
+    for (const bytes of [
+      replayState([
+        [8, [tag(1)]],
+        [7, [tag(2)]],
+      ]),
+      replayState([[7, [tag(1), tag(1)]]]),
+      replayState([[7, [tag(2), tag(1)]]]),
+    ]) {
+      expect(() => MemoryReplayCache.decode(bytes)).toThrow(
+        expect.objectContaining({ code: 'ONION_REPLAY_STATE_MALFORMED' }),
+      );
+    }
+  });
+
+  it('state holding more epochs than a cache may hold is refused before its tags are read', () => {
+    const many = Array.from({ length: 9 }, (_, i) => [i, [tag(i + 1)]] as [number, Uint8Array[]]);
+    expect(() => MemoryReplayCache.decode(replayState(many))).toThrow(
+      expect.objectContaining({ code: 'ONION_REPLAY_STATE_MALFORMED' }),
+    );
+    const oversized = new Uint8Array(5 + 8 * (8 + 16 * 2) + 1);
+    oversized[0] = 1;
+    expect(() => MemoryReplayCache.decode(oversized, { maxTagsPerEpoch: 2 })).toThrow(
+      expect.objectContaining({ code: 'ONION_REPLAY_STATE_MALFORMED' }),
+    );
+  });
+
+  it('a cache refuses a ninth epoch instead of growing into state it could not read back', async () => {
+    const cache = new MemoryReplayCache();
+    for (let e = 0; e < 8; e++) expect(await cache.insert(e, tag(1))).toBe(true);
+    await expect(cache.insert(8, tag(1))).rejects.toMatchObject({
+      code: 'ONION_REPLAY_CACHE_FULL',
+    });
+    expect(MemoryReplayCache.decode(cache.encode()).encode()).toEqual(cache.encode());
+  });
+
+  it('an epoch beyond the 32-bit state field is refused at insert (a restart would file its tags under another epoch)', async () => {
+    const cache = new MemoryReplayCache();
+    for (const epoch of [2 ** 32 + 5, -1, 1.5, Number.NaN]) {
+      await expect(cache.insert(epoch, tag(1))).rejects.toMatchObject({
+        code: 'INVALID_ARGUMENT',
+      });
+    }
+    expect(cache.size).toBe(0);
+  });
+
+  it('a decoded cache holds exactly the saved tags', async () => {
+    const cache = MemoryReplayCache.decode(
+      replayState([
+        [3, [tag(1), tag(2)]],
+        [4, [tag(1)]],
+      ]),
+    );
+    expect(await cache.has(3, tag(2))).toBe(true);
+    expect(await cache.has(4, tag(2))).toBe(false);
+    expect(cache.size).toBe(3);
+  });
+});

@@ -5,6 +5,7 @@ import {
   createPacket,
   createReplyPacket,
   createSurb,
+  decodePayload,
   decodeSurb,
   decodeSurbSecret,
   encodeSurbSecret,
@@ -115,6 +116,62 @@ describe('single-use reply blocks (property)', () => {
     wrongVersion[0] = 2;
     expect(() => createReplyPacket(profile, wrongVersion, new Uint8Array(1))).toThrow(
       expect.objectContaining({ code: 'ONION_SURB_VERSION' }),
+    );
+  });
+});
+
+describe('reply blocks that do not fit', () => {
+  it('a profile whose payload cannot hold a SURB refuses to embed one with a LimitError', () => {
+    const small = onionProfile({ payloadLength: 64 });
+    expect(small.maxMessageLengthWithSurb).toBe(-1);
+    const n = makeNet(small, 1, 'surb does not fit');
+    const path = [n.nodes[0]!.hop];
+    const { surb } = createSurb(small, { path, epoch: n.epoch });
+    for (const message of [new Uint8Array(0), Uint8Array.of(1)]) {
+      expect(() => createPacket(small, { path, message, surb, epoch: n.epoch })).toThrow(
+        expect.objectContaining({ code: 'ONION_MESSAGE_TOO_LONG' }),
+      );
+    }
+  });
+
+  it('with a SURB, the longest message fits exactly and one byte more is refused', () => {
+    const path = pathOf([0]);
+    const { surb } = createSurb(profile, { path, epoch: net.epoch });
+    const fits = new Uint8Array(profile.maxMessageLengthWithSurb);
+    expect(() =>
+      createPacket(profile, { path, message: fits, surb, epoch: net.epoch }),
+    ).not.toThrow();
+    const over = new Uint8Array(profile.maxMessageLengthWithSurb + 1);
+    expect(() => createPacket(profile, { path, message: over, surb, epoch: net.epoch })).toThrow(
+      expect.objectContaining({ code: 'ONION_MESSAGE_TOO_LONG' }),
+    );
+  });
+});
+
+describe('SURB secrets', () => {
+  it('encoding refuses a secret with no hop keys or more than the hop limit (no silent wrap)', () => {
+    const { secret } = createSurb(profile, { path: pathOf([3, 0]), epoch: net.epoch });
+    for (const payloadKeys of [[], Array.from({ length: 256 }, () => secret.payloadKeys[0]!)]) {
+      expect(() => encodeSurbSecret({ ...secret, payloadKeys })).toThrow(
+        expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+      );
+    }
+  });
+});
+
+describe('payload framing at the edge of the payload', () => {
+  it('a SURB flag with no room left for the length field is malformed, not an empty message', () => {
+    const edge = onionProfile({ payloadLength: 32 + 1 + profile.surbLength });
+    const plain = new Uint8Array(edge.payloadLength);
+    plain[32] = 1; // flags: a SURB follows, filling the payload; the length field is missing
+    expect(() => decodePayload(edge, plain)).toThrow(
+      expect.objectContaining({ code: 'ONION_PAYLOAD_MALFORMED' }),
+    );
+    const short = onionProfile({ payloadLength: 64 });
+    const flagged = new Uint8Array(short.payloadLength);
+    flagged[32] = 1; // a SURB cannot fit at all
+    expect(() => decodePayload(short, flagged)).toThrow(
+      expect.objectContaining({ code: 'ONION_PAYLOAD_MALFORMED' }),
     );
   });
 });
