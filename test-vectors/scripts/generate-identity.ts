@@ -31,7 +31,14 @@ import {
   TEST_ONLY_WEAK_KDF,
   verifyRecord,
 } from '@p2pe/identity';
-import { concatBytes, ManualClock, ProtoWriter, toHex, utf8 } from '@p2pe/transport-interfaces';
+import {
+  concatBytes,
+  ManualClock,
+  ProtoMessage,
+  ProtoWriter,
+  toHex,
+  utf8,
+} from '@p2pe/transport-interfaces';
 import {
   checkIdentityCase,
   IDENTITY_VECTOR_FORMAT,
@@ -326,6 +333,26 @@ function recordsFile(): IdentityVectorFile {
     previous: toHex(r1.record),
     now: NOW + 60_000,
   } as IdentityVectorCase);
+  // The envelope is not signed: a relay may re-encode it (here the body's length varint padded
+  // to 3 bytes). Same body, same signature: the same record, not a reused sequence number.
+  const r1Envelope = ProtoMessage.decode(r1.record, 8192);
+  const r1Body = r1Envelope.requiredBytes(1);
+  const n = r1Body.length; // < 2^14: two 7-bit groups, then a padding 0x00
+  const reencoded = concatBytes(
+    Uint8Array.of(0x0a, (n & 0x7f) | 0x80, ((n >> 7) & 0x7f) | 0x80, 0x00),
+    r1Body,
+    Uint8Array.of(0x12, 64),
+    r1Envelope.requiredBytes(2),
+  );
+  cases.push({
+    ...(cases.find((c) => c.id === 'record-full') as IdentityVectorCase & { type: 'record' }),
+    id: 'record-reencoded-envelope-same-sequence',
+    comment:
+      'record-full again with its unsigned envelope re-encoded (body length as a padded 3-byte varint), record-full held: the same statement, accepted',
+    record: toHex(reencoded),
+    previous: toHex(r1.record),
+    now: NOW,
+  } as IdentityVectorCase);
   invalidRecord('record-stale', 'older than the record held', r1.record, 'RECORD_STALE', {
     previous: r2.record,
   });
@@ -487,6 +514,35 @@ function recordsFile(): IdentityVectorFile {
     cert.certificate,
     cert.notBefore - 300_001,
     'STATIC_KEY_NOT_YET_VALID',
+  );
+  const certBody = (notAfter: number) =>
+    body((w) =>
+      w
+        .uint(1, 1)
+        .bytes(2, alice.publicKey)
+        .message(
+          3,
+          new ProtoWriter()
+            .string(1, cert.suite)
+            .bytes(2, cert.publicKey)
+            .uint(3, NOW)
+            .uint(4, notAfter)
+            .finish(),
+        ),
+    );
+  certCase(
+    'certificate-lifetime-too-long',
+    'valid for 366 days + 1 ms (signed): longer than any certificate may vouch for a key',
+    signed(alice.secretKey, 'p2pe/identity/v1/static-key', certBody(NOW + 366 * DAY + 1)),
+    NOW,
+    'STATIC_KEY_LIFETIME_TOO_LONG',
+  );
+  certCase(
+    'certificate-wrong-label',
+    'a valid certificate body signed with the record label',
+    signed(alice.secretKey, 'p2pe/identity/v1/record', certBody(NOW + DAY)),
+    NOW,
+    'SIGNATURE_INVALID',
   );
   certCase(
     'certificate-bit',
@@ -923,6 +979,24 @@ async function backupsFile(): Promise<IdentityVectorFile> {
     byCode,
     { passphrase: code },
     'BACKUP_SECRET_KIND',
+  );
+  // A crafted header asking for argon2id with 1 GiB and 16 passes (minutes of work): refused by
+  // the default limits before the KDF runs. The ciphertext is never reached.
+  const costlyHeader = new ProtoWriter()
+    .uint(1, 1)
+    .uint(2, 2)
+    .bytes(3, random(16))
+    .uint(4, 1 << 20)
+    .uint(5, 16)
+    .uint(6, 1)
+    .bytes(7, random(24))
+    .finish();
+  bad(
+    'backup-kdf-too-costly',
+    'header asks for argon2id m = 1 GiB, t = 16: beyond the default limits (memory ≤ 256 MiB, t ≤ 8, memory × t ≤ 1 GiB)',
+    new ProtoWriter().bytes(1, costlyHeader).bytes(2, random(64)).finish(),
+    { passphrase: 'correct horse battery staple' },
+    'BACKUP_KDF_TOO_COSTLY',
   );
   const compact = code.replace(/ /g, '');
   const typo = `${compact.slice(0, 10)}${compact[10] === 'q' ? 'p' : 'q'}${compact.slice(11)}`;

@@ -76,8 +76,9 @@ export type PassphraseKdf =
 
 /**
  * Default passphrase KDF: argon2id, m = 64 MiB, t = 3, p = 1 (RFC 9106 §4's second recommended
- * option, t = 3 and m = 64 MiB, with p = 1 instead of 4: @noble/hashes computes lanes one after
- * another, so more lanes would only add time for us, not for an attacker). Measured with @noble/hashes in Node 20 on the 2-core machine of the design
+ * option, t = 3 and m = 64 MiB, with p = 1 instead of 4: the work per guess, m × t, is the same
+ * either way, and @noble/hashes computes lanes one after another, so more lanes would not make
+ * our side faster). Measured with @noble/hashes in Node 20 on the 2-core machine of the design
  * guide: about 0.9 s (m = 64 MiB, t = 1: 0.34 s; m = 19 MiB, t = 2: 0.27 s). Phones and browsers
  * take longer; that is the point, and the reason the async `openBackup` yields while it works.
  */
@@ -109,21 +110,34 @@ export const TEST_ONLY_WEAK_KDF: PassphraseKdf = Object.freeze({
 
 /**
  * The most a backup file may ask of the KDF when it is opened: the parameters come from the file,
- * so a crafted file must not make a restore take minutes or all the memory.
+ * so a crafted file must not make a restore take minutes or all the memory. Time grows with
+ * memory × passes, so that product is bounded as well as each factor.
  */
 export interface KdfLimits {
-  /** Largest argon2id memory / scrypt 128·r·N, in bytes. @default 1 GiB */
+  /** Largest argon2id memory / scrypt 128·r·N·p, in bytes. @default 256 MiB */
   readonly maxMemoryBytes: number;
-  /** Largest argon2id t. @default 16 */
+  /** Largest argon2id t. @default 8 */
   readonly maxIterations: number;
   /** Largest argon2id/scrypt p. @default 16 */
   readonly maxParallelism: number;
+  /**
+   * Largest argon2id memory × t, in bytes (scrypt: its memory bound above already bounds its
+   * time). @default 1 GiB (DEFAULT_PASSPHRASE_KDF needs 192 MiB: about 5 times its time, ~5 s
+   * on the 2-core machine of the design guide); when absent, maxMemoryBytes × maxIterations.
+   */
+  readonly maxWorkBytes?: number;
 }
 
+/**
+ * Default limits: 4 times the default KDF's memory, 2 times SCRYPT_PASSPHRASE_KDF's, and at most
+ * about 5 times the default KDF's time. A backup sealed with a stronger KDF opens only with
+ * explicit `limits` (and `sealBackup` refuses to make one unless given those limits).
+ */
 export const DEFAULT_KDF_LIMITS: KdfLimits = Object.freeze({
-  maxMemoryBytes: 1 << 30,
-  maxIterations: 16,
+  maxMemoryBytes: 256 * 1024 * 1024,
+  maxIterations: 8,
   maxParallelism: 16,
+  maxWorkBytes: 1024 * 1024 * 1024,
 });
 
 /** The secret a backup is sealed under. */
@@ -217,17 +231,36 @@ function paramsProblem(h: {
   iterations: number;
   parallelism: number;
 }): string | undefined {
+  // The header fields are uint32 (storage.proto); argon2id's p is below 2^24 (RFC 9106 §3.1).
   const ints = [h.cost, h.iterations, h.parallelism].every(
-    (v) => Number.isSafeInteger(v) && v >= 1,
+    (v) => Number.isSafeInteger(v) && v >= 1 && v <= 0xffff_ffff,
   );
-  if (!ints) return 'parameters must be positive integers';
+  if (!ints) return 'parameters must be positive 32-bit integers';
+  if (h.kdf === KDF_ARGON2ID && h.parallelism >= 2 ** 24) return 'argon2id needs p < 2^24';
   if (h.kdf === KDF_ARGON2ID && h.cost < 8 * h.parallelism) return 'argon2id needs m ≥ 8·p';
-  if (h.kdf === KDF_SCRYPT && (h.cost < 1 || h.cost > 62)) return 'scrypt log2 N out of range';
+  // RFC 7914 §2: N a power of 2 greater than 1; @noble/hashes computes N ≤ 2^32.
+  if (h.kdf === KDF_SCRYPT && (h.cost < 1 || h.cost > 32)) return 'scrypt log2 N out of range';
   return undefined;
 }
 
 function memoryBytes(h: Header): number {
   return h.kdf === KDF_ARGON2ID ? h.cost * 1024 : 128 * h.iterations * 2 ** h.cost * h.parallelism;
+}
+
+/** Memory × passes: what the KDF's running time grows with. */
+function workBytes(h: Header): number {
+  return h.kdf === KDF_ARGON2ID ? memoryBytes(h) * h.iterations : memoryBytes(h);
+}
+
+/** True when the header's KDF asks for more than `limits` allow. */
+function exceedsLimits(h: Header, limits: KdfLimits): boolean {
+  const maxWork = limits.maxWorkBytes ?? limits.maxMemoryBytes * limits.maxIterations;
+  return (
+    memoryBytes(h) > limits.maxMemoryBytes ||
+    workBytes(h) > maxWork ||
+    h.parallelism > limits.maxParallelism ||
+    (h.kdf === KDF_ARGON2ID && h.iterations > limits.maxIterations)
+  );
 }
 
 function normalisePassphrase(passphrase: unknown): Uint8Array {
@@ -277,21 +310,28 @@ function passwordKdf(
   password: Uint8Array,
   sync: boolean,
 ): Uint8Array | Promise<Uint8Array> {
-  const maxmem = 2 ** 31;
-  if (header.kdf === KDF_ARGON2ID) {
-    const opts = { m: header.cost, t: header.iterations, p: header.parallelism, dkLen: 32, maxmem };
-    return sync
-      ? argon2id(password, header.salt, opts)
-      : argon2idAsync(password, header.salt, opts);
+  // Our limits (checked before this is called) govern memory; this is @noble/hashes' own ceiling.
+  const maxmem = 0xffff_ffff;
+  const refused = (cause: unknown): LimitError =>
+    new LimitError('BACKUP_KDF_TOO_COSTLY', 'backup KDF parameters cannot be computed here', {
+      cause,
+    });
+  const { salt, cost, iterations, parallelism } = header;
+  const argon = { m: cost, t: iterations, p: parallelism, dkLen: 32, maxmem };
+  const scr = { N: 2 ** cost, r: iterations, p: parallelism, dkLen: 32, maxmem };
+  const isArgon = header.kdf === KDF_ARGON2ID;
+  try {
+    if (sync) return isArgon ? argon2id(password, salt, argon) : scrypt(password, salt, scr);
+    const pending = isArgon
+      ? argon2idAsync(password, salt, argon)
+      : scryptAsync(password, salt, scr);
+    return pending.catch((cause: unknown) => {
+      throw refused(cause);
+    });
+  } catch (cause) {
+    // @noble/hashes checks its parameters (and its memory ceiling) before it allocates or works.
+    throw refused(cause);
   }
-  const opts = {
-    N: 2 ** header.cost,
-    r: header.iterations,
-    p: header.parallelism,
-    dkLen: 32,
-    maxmem,
-  };
-  return sync ? scrypt(password, header.salt, opts) : scryptAsync(password, header.salt, opts);
 }
 
 function backupKey(crypto: CryptoBackend, header: Header, ikm: Uint8Array): Uint8Array {
@@ -305,6 +345,12 @@ function associatedData(header: Uint8Array): Uint8Array {
 export interface SealBackupOptions extends CreateOptions {
   /** The app's own state to keep with the identity (at most 1 MiB). */
   readonly appState?: Uint8Array;
+  /**
+   * The limits the backup will be opened with: a passphrase KDF beyond them is refused now, so
+   * no one seals a backup that a restore with the same limits would refuse.
+   * @default DEFAULT_KDF_LIMITS
+   */
+  readonly limits?: KdfLimits;
 }
 
 /**
@@ -340,6 +386,12 @@ export async function sealBackup(
     salt: random(BACKUP_SALT_LENGTH),
     nonce: random(BACKUP_NONCE_LENGTH),
   };
+  if (header.kdf !== KDF_RECOVERY && exceedsLimits(header, options?.limits ?? DEFAULT_KDF_LIMITS)) {
+    throw new ValidationError(
+      'BACKUP_KDF_PARAMS',
+      'passphrase KDF parameters exceed the limits the backup would be opened with',
+    );
+  }
   const headerBytes = encodeHeader(header);
   const input = keyInput(header, secret);
   const ikm = 'ikm' in input ? input.ikm : await passwordKdf(header, input.password, false);
@@ -378,11 +430,7 @@ function parseBackup(bytes: Uint8Array, limits: KdfLimits): ParsedBackup {
   if (header.kdf !== KDF_RECOVERY) {
     const problem = paramsProblem(header);
     if (problem !== undefined) throw new DecodeError('BACKUP_KDF_PARAMS', `backup KDF: ${problem}`);
-    const tooCostly =
-      memoryBytes(header) > limits.maxMemoryBytes ||
-      header.parallelism > limits.maxParallelism ||
-      (header.kdf === KDF_ARGON2ID && header.iterations > limits.maxIterations);
-    if (tooCostly) {
+    if (exceedsLimits(header, limits)) {
       throw new LimitError('BACKUP_KDF_TOO_COSTLY', 'backup KDF parameters exceed the limits');
     }
   }

@@ -116,7 +116,7 @@ export function effectsFor(length: number): Uint32Array[] {
 }
 
 /** Positions p where some single substitution of `symbols[p]` gives a valid checksum. */
-export function singleErrorPositions(prefix: string, symbols: readonly number[]): number[] {
+function singleErrorPositions(prefix: string, symbols: readonly number[]): number[] {
   const r = residue(prefix, symbols);
   if (r === 0) return [];
   const effects = effectsFor(symbols.length);

@@ -63,6 +63,12 @@ export const MAX_CERTIFICATE_BYTES = 512;
 /** Revocation certificates and successions are fixed-shape and small (~110 / ~180 bytes). */
 export const MAX_REVOCATION_BYTES = 256;
 export const MAX_SUCCESSION_BYTES = 512;
+/**
+ * Most revocations one `RevocationList` holds: a local store, bounded to bound its file and its
+ * load time (each entry is verified again on load). Anyone can revoke keys they made, so callers
+ * add only revocations of keys they have reason to check.
+ */
+export const MAX_REVOCATION_LIST_ENTRIES = 100_000;
 /** Successions followed in one call: a key rotated monthly for over a year, with margin. */
 export const MAX_SUCCESSION_CHAIN = 32;
 /**
@@ -106,7 +112,9 @@ export const CODE_PREFIX = 'p2pe';
 export const CODE_VERSION = 0;
 /**
  * Length of an identity code: "p2pe" + "1" + version (1) + key (52) + checksum (6) = 64
- * characters, within the 89 for which bech32m (BIP-350) detects every error of ≤ 4 characters.
+ * characters. The checksum covers the prefix's low bits and the data part, 4 + 59 = 63 symbols:
+ * within the 89 for which bech32m (BIP-173 §"Checksum design", unchanged by BIP-350) detects every
+ * error of ≤ 4 characters.
  */
 export const CODE_LENGTH = 64;
 /** Characters per group when a code is shown for reading aloud. */
@@ -125,13 +133,17 @@ export const INVITE_PREFIX = 'inv';
 // ---- Safety numbers and SAS ---------------------------------------------------------------------
 
 /**
- * SHA-512 iterations per half of a safety number, as Signal's (5200): it multiplies the cost of
- * searching for a key whose half matches a target by 5200 (about 12 bits).
+ * SHA-512 iterations per half of a safety number after the first hash (5,201 evaluations in all;
+ * Signal's makes 5,200): it multiplies the cost of searching for a key whose half matches a
+ * target by about 2^12.
  */
 export const SAFETY_NUMBER_ITERATIONS = 5200;
 /** Digits per half (6 blocks of 5): ~99.7 bits of fingerprint per identity. */
 export const SAFETY_NUMBER_HALF_DIGITS = 30;
-/** Default SAS length: 5 words of 11 bits = 55 bits. */
+/**
+ * Default SAS length: 5 words of 11 bits = 55 bits; against a man in the middle who can vary both
+ * handshakes (no commitment), a birthday search of 2^27.5 per side (see safety.ts).
+ */
 export const DEFAULT_SAS_WORDS = 5;
 export const MIN_SAS_WORDS = 3;
 export const MAX_SAS_WORDS = 8;

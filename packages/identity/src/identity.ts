@@ -106,8 +106,11 @@ function staticKeyPair(fields: StaticKeyPair): StaticKeyPair {
 export class Identity implements IdentityFields {
   /** Ed25519 public key: what codes, words and invites carry. */
   readonly publicKey: Uint8Array;
-  /** Ed25519 seed. Secret. */
-  readonly secretKey: Uint8Array;
+  /**
+   * Ed25519 seed. Secret: a non-enumerable property, so spreads, `Object.keys`/`entries` and
+   * inspection without custom hooks do not copy or print it; read it by name.
+   */
+  declare readonly secretKey: Uint8Array;
   /** SHA-256 of the public key, domain-separated: the DHT key. */
   readonly peerId: Uint8Array;
   /** Revocation certificate of this key: export it and keep it offline. */
@@ -122,7 +125,7 @@ export class Identity implements IdentityFields {
   /** Internal: use `createIdentity` or `decodeIdentity`. */
   constructor(fields: IdentityFields) {
     this.publicKey = fields.publicKey;
-    this.secretKey = fields.secretKey;
+    Object.defineProperty(this, 'secretKey', { value: fields.secretKey, enumerable: false });
     this.peerId = fields.peerId;
     this.revocation = fields.revocation;
     this.recordSequence = fields.recordSequence;
@@ -264,7 +267,7 @@ export function newStaticKeys(
 }
 
 /** Internal: (re-)certifies a static key pair under an identity key. */
-export function certifyPair(
+function certifyPair(
   crypto: CryptoBackend,
   identitySecret: Uint8Array,
   identityKey: Uint8Array,

@@ -15,7 +15,13 @@
  * alphanumeric mode holds `0-9A-Z:` and is 5.5 bits a character) or as the raw bytes.
  */
 
-import { ProtoMessage, ProtoWriter, StateError, ValidationError } from '@p2pe/transport-interfaces';
+import {
+  MAX_ADDRESS_LENGTH,
+  ProtoMessage,
+  ProtoWriter,
+  StateError,
+  ValidationError,
+} from '@p2pe/transport-interfaces';
 import { bech32m } from '@scure/base';
 import { CodeError } from './code';
 import {
@@ -99,8 +105,12 @@ export function createInvite(identity: Identity, options?: CreateInviteOptions):
     .bytes(2, identity.publicKey)
     .uint(3, nowOf(options) + ttl);
   for (const a of addresses) {
-    if (typeof a !== 'string')
-      throw new ValidationError('INVALID_ARGUMENT', 'address not a string');
+    if (typeof a !== 'string' || new TextEncoder().encode(a).length > MAX_ADDRESS_LENGTH) {
+      throw new ValidationError(
+        'INVALID_ARGUMENT',
+        `"addresses" entries expected strings of at most ${MAX_ADDRESS_LENGTH} bytes`,
+      );
+    }
     w.string(4, a);
   }
   if (secret !== undefined) w.bytes(5, secret);
@@ -132,6 +142,10 @@ export function parseInviteUri(uri: string): Uint8Array {
     throw new ValidationError('INVALID_ARGUMENT', '"uri" expected string');
   const maxChars =
     INVITE_SCHEME.length + 1 + INVITE_PREFIX.length + 1 + 6 + Math.ceil((MAX_INVITE_BYTES * 8) / 5);
+  // Bound the raw text before any work on it (whitespace may legitimately double its length).
+  if (uri.length > 2 * maxChars) {
+    throw new CodeError('INVITE_URI', `invite URI exceeds ${maxChars} characters`);
+  }
   const text = uri.replace(/\s/g, '').toLowerCase();
   if (text.length > maxChars)
     throw new CodeError('INVITE_URI', `invite URI exceeds ${maxChars} characters`);
@@ -170,7 +184,7 @@ export function verifyInvite(
   msg.assertKnown([1, 2, 3, 4, 5]);
   const identityKey = copy(msg.requiredBytes(2, { length: IDENTITY_KEY_LENGTH }));
   const expiresAt = msg.requiredUint(3);
-  const addressText = repeatedStrings(msg, 4, MAX_INVITE_ADDRESSES, MAX_INVITE_BYTES);
+  const addressText = repeatedStrings(msg, 4, MAX_INVITE_ADDRESSES, MAX_ADDRESS_LENGTH);
   const secretBytes = msg.bytes(5, { length: INVITE_SECRET_LENGTH });
   checkNotRevoked(options, identityKey, 'invite');
   verifyWith(crypto, identityKey, LABEL_INVITE, body, signatures[0]!, 'invite');

@@ -22,6 +22,7 @@ import {
   ProtoWriter,
   StateError,
   ValidationError,
+  VerificationError,
 } from '@p2pe/transport-interfaces';
 import {
   backendOf,
@@ -34,6 +35,7 @@ import {
   copy,
   nowOf,
   peerIdOf,
+  type RevocationChecker,
   repeatedStrings,
   signWith,
   type VerifyOptions,
@@ -157,14 +159,20 @@ function checkList(
 export interface VerifyRecordOptions extends VerifyOptions {
   /** The identity the record must belong to. */
   readonly identityKey?: Uint8Array;
+  /**
+   * The peer id (DHT key) the record was stored or found under: its identity key must hash to it
+   * (`IDENTITY_MISMATCH` otherwise), so no one can store their record under another's peer id.
+   */
+  readonly peerId?: Uint8Array;
   /** The record held so far for this identity: the new one must not be older. */
   readonly previous?: VerifiedRecord;
 }
 
 /**
  * Verifies a signed record: size limit, envelope, version, fields and their limits, revocation,
- * the signature over the exact body bytes, the expected identity, expiry (`now < expiresAt`),
- * a lifetime of at most MAX_RECORD_TTL_MS, and, given `previous`, that it is not older.
+ * the signature over the exact body bytes, the expected identity and peer id, expiry
+ * (`now < expiresAt`), a lifetime of at most MAX_RECORD_TTL_MS, and, given `previous`, that it is
+ * not older (the same sequence with the same signed body is the same record).
  *
  * Errors: DecodeError/LimitError (malformed, too large); VerificationError `SIGNATURE_INVALID`,
  * `IDENTITY_REVOKED`, `IDENTITY_MISMATCH`; StateError `RECORD_EXPIRED`, `RECORD_TTL_TOO_LONG`,
@@ -191,10 +199,14 @@ export function verifyRecord(bytes: Uint8Array, options?: VerifyRecordOptions): 
   if (expiresAt > now + MAX_RECORD_TTL_MS + CLOCK_SKEW_MS) {
     throw new StateError('RECORD_TTL_TOO_LONG', 'record expires further ahead than allowed');
   }
+  const peerId = peerIdOf(identityKey, { crypto });
+  if (options?.peerId !== undefined && !equalBytes(options.peerId, peerId)) {
+    throw new VerificationError('IDENTITY_MISMATCH', 'record belongs to another peer id');
+  }
   const record: VerifiedRecord = {
     bytes: copy(bytes),
     identityKey,
-    peerId: peerIdOf(identityKey, { crypto }),
+    peerId,
     sequence,
     expiresAt,
     staticKeys,
@@ -208,7 +220,14 @@ export function verifyRecord(bytes: Uint8Array, options?: VerifyRecordOptions): 
     if (sequence < previous.sequence) {
       throw new StateError('RECORD_STALE', `record sequence ${sequence} < ${previous.sequence}`);
     }
-    if (sequence === previous.sequence && !equalBytes(previous.bytes, record.bytes)) {
+    // Same sequence: the same statement is fine (gossip repeats it), another one is not. Compare
+    // the signed bodies, not the envelopes: the envelope is unsigned, so anyone relaying the
+    // record can re-encode it (e.g. a padded length varint) without changing what was signed,
+    // and that must not look like the owner signing two records with one sequence number.
+    if (
+      sequence === previous.sequence &&
+      !equalBytes(decodeEnvelope(previous.bytes, MAX_RECORD_BYTES, 1).body, body)
+    ) {
       throw new StateError('RECORD_SEQUENCE_REUSED', `record sequence ${sequence} reused`);
     }
   }
@@ -227,13 +246,16 @@ export function isNewerRecord(candidate: VerifiedRecord, current: VerifiedRecord
 
 /**
  * The static key of `suite` a record offers for a handshake now (the newest valid one), bound to
- * the record's identity, or undefined.
+ * the record's identity, or undefined. A `VerifiedRecord` may have been verified (and cached)
+ * before a revocation was learned: pass `revocations` and a record of a revoked identity fails
+ * here too, with VerificationError `IDENTITY_REVOKED`.
  */
 export function pickStaticKey(
   record: VerifiedRecord,
   suite: DhName,
-  options?: { readonly clock?: Clock },
+  options?: { readonly clock?: Clock; readonly revocations?: RevocationChecker },
 ): CertifiedStaticKey | undefined {
+  checkNotRevoked(options, record.identityKey, 'record');
   const now = nowOf(options);
   let best: StaticKey | undefined;
   for (const k of record.staticKeys) {

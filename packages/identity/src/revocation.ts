@@ -33,11 +33,9 @@ import {
   IDENTITY_KEY_LENGTH,
   LABEL_REVOCATION,
   MAX_REVOCATION_BYTES,
+  MAX_REVOCATION_LIST_ENTRIES,
 } from './constants';
 import { decodeEnvelope, encodeEnvelope } from './envelope';
-
-/** Most revocations one `RevocationList` holds (a local store, bounded to bound its file). */
-export const MAX_REVOCATION_LIST_ENTRIES = 100_000;
 
 /** Signs the revocation certificate of `publicKey`. Internal: `createIdentity` makes it. */
 export function signRevocation(

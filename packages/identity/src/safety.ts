@@ -5,11 +5,21 @@
  *   h_0 = SHA-512(`p2pe/identity/v1/safety-number` || 0x00 || K)
  *   h_i = SHA-512(h_{i-1} || K)                      for i = 1 … 5200
  *   the first 30 bytes of h_5200 as 6 big-endian 40-bit numbers, each mod 100000, 5 digits each.
- * The safety number of two identities is the two halves in ascending order: 60 digits, the same
- * on both sides, shown as 12 groups of 5.
+ * That is 5,201 SHA-512 evaluations; Signal's NumericFingerprintGenerator makes 5,200 (its h_0
+ * hashes version 0x0000 || key || stable id || key), and its 5-digit chunks are the same. Signal
+ * hashes a stable identifier (phone number, account id) beside the key; our peer id is a hash of
+ * the key, so hashing it as well would bind nothing more. The safety number of two identities is
+ * the two halves in ascending order (as Signal's): 60 digits, the same on both sides, shown as 12
+ * groups of 5. Because of the sorting, only a comparison of all 60 digits is worth anything: a
+ * man in the middle whose key's half sorts before both victims' halves (about 3 tries) shows the
+ * same first 30 digits to both.
  *
  * Short authentication string: HKDF-SHA256(ikm = session transcript hash, salt = none,
- * info = `p2pe/identity/v1/sas`), cut into 11-bit indices of the BIP-39 English list.
+ * info = `p2pe/identity/v1/sas`), cut into 11-bit indices of the BIP-39 English list. Its b bits
+ * hold against a man in the middle only when he cannot vary both of his handshakes after seeing
+ * the other sides' contributions; when he can, a birthday search over 2^(b/2) variants per side
+ * makes the words agree (2^27.5 for the default 5 words). The session layer must commit to its
+ * keys first (ZRTP-style hash commitment) for the full b bits.
  */
 
 import { concatBytes, utf8, ValidationError } from '@p2pe/transport-interfaces';

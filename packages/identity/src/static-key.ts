@@ -41,6 +41,7 @@ import {
   IDENTITY_KEY_LENGTH,
   LABEL_STATIC_KEY,
   MAX_CERTIFICATE_BYTES,
+  MAX_STATIC_KEY_LIFETIME_MS,
 } from './constants';
 import { decodeEnvelope, encodeEnvelope } from './envelope';
 
@@ -89,11 +90,19 @@ export function decodeStaticKey(bytes: Uint8Array): StaticKey {
   if (notAfter <= notBefore) {
     throw new DecodeError('INVALID_VALIDITY', 'static key notAfter is not after notBefore');
   }
+  // A key certified for longer than MAX_STATIC_KEY_LIFETIME_MS is refused, by certificates and
+  // records alike: a stolen static key must not stay vouched for indefinitely.
+  if (notAfter - notBefore > MAX_STATIC_KEY_LIFETIME_MS) {
+    throw new DecodeError(
+      'STATIC_KEY_LIFETIME_TOO_LONG',
+      `static key validity exceeds ${MAX_STATIC_KEY_LIFETIME_MS} ms`,
+    );
+  }
   return { suite, publicKey, notBefore, notAfter };
 }
 
 /** Checks a static key's fields before it is signed (our own input, so ValidationError). */
-export function checkStaticKey(key: StaticKey): void {
+function checkStaticKey(key: StaticKey): void {
   if (!isDhName(key.suite)) throw new ValidationError('UNKNOWN_SUITE', 'unknown static key suite');
   const length = PUBLIC_KEY_LENGTH[key.suite];
   if (!(key.publicKey instanceof Uint8Array) || key.publicKey.length !== length) {
@@ -109,6 +118,12 @@ export function checkStaticKey(key: StaticKey): void {
     key.notAfter <= key.notBefore
   ) {
     throw new ValidationError('INVALID_VALIDITY', 'static key needs 0 ≤ notBefore < notAfter');
+  }
+  if (key.notAfter - key.notBefore > MAX_STATIC_KEY_LIFETIME_MS) {
+    throw new ValidationError(
+      'STATIC_KEY_LIFETIME_TOO_LONG',
+      `static key validity exceeds ${MAX_STATIC_KEY_LIFETIME_MS} ms`,
+    );
   }
 }
 
@@ -167,7 +182,7 @@ export function verifyStaticKeyCertificate(
   return { ...key, identityKey, peerId: peerIdOf(identityKey, { crypto }) };
 }
 
-export function checkStaticKeyMatch(
+function checkStaticKeyMatch(
   key: StaticKey,
   options: { readonly staticKey?: Uint8Array; readonly suite?: DhName } | undefined,
 ): void {

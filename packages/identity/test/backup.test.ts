@@ -1,18 +1,21 @@
 import { deterministicRandomForTestsOnly } from '@p2pe/crypto';
 import { nodeBackend } from '@p2pe/crypto/node';
+import { ProtoWriter } from '@p2pe/transport-interfaces';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import {
   type CodeError,
+  DEFAULT_PASSPHRASE_KDF,
   encodeIdentity,
   generateRecoveryCode,
   type KdfLimits,
   openBackup,
   openBackupSync,
+  SCRYPT_PASSPHRASE_KDF,
   sealBackup,
   TEST_ONLY_WEAK_KDF,
 } from '../src/index';
-import { asyncErrorOf, fixture, flipBit } from './helpers';
+import { asyncErrorOf, errorOf, fixture, flipBit } from './helpers';
 
 const crypto = nodeBackend;
 /** Small limits for tests: flipped KDF parameters must not make a test run for minutes. */
@@ -181,5 +184,110 @@ describe('backup', () => {
         )
       ).code,
     ).toBe('INVALID_ARGUMENT');
+  });
+});
+
+describe('backup KDF limits (hostile files)', () => {
+  /** A backup file whose header asks for the given KDF work (its ciphertext is junk). */
+  function craftedFile(kdf: number, cost: number, iterations: number, parallelism: number) {
+    const header = new ProtoWriter()
+      .uint(1, 1)
+      .uint(2, kdf)
+      .bytes(3, new Uint8Array(16))
+      .uint(4, cost)
+      .uint(5, iterations)
+      .uint(6, parallelism)
+      .bytes(7, new Uint8Array(24))
+      .finish();
+    return new ProtoWriter().bytes(1, header).bytes(2, new Uint8Array(64)).finish();
+  }
+  const ARGON2ID = 2;
+  const SCRYPT = 3;
+
+  test.each([
+    ['argon2id with 1 GiB and 16 passes (over a minute)', ARGON2ID, 1 << 20, 16, 1],
+    ['argon2id with 1 GiB and one pass (a 1 GiB allocation)', ARGON2ID, 1 << 20, 1, 1],
+    ['argon2id with 256 MiB and 8 passes (10 times the default work)', ARGON2ID, 1 << 18, 8, 1],
+    ['scrypt with N = 2^20, r = 8 (1 GiB)', SCRYPT, 20, 8, 1],
+    ['scrypt with N = 2^16, r = 8, p = 16 (1 GiB of work)', SCRYPT, 16, 8, 16],
+  ])('a file asking for %s is refused by default, before any work', (_name, kdf, c, t, p) => {
+    const started = performance.now();
+    const e = errorOf(() =>
+      openBackupSync(craftedFile(kdf, c, t, p), { passphrase: 'pw' }, { crypto }),
+    );
+    expect(e.code).toBe('BACKUP_KDF_TOO_COSTLY');
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
+  test('files with the default KDF parameters are within the default limits (the KDF runs)', () => {
+    const d = DEFAULT_PASSPHRASE_KDF;
+    const sc = SCRYPT_PASSPHRASE_KDF;
+    if (d.name !== 'argon2id' || sc.name !== 'scrypt') throw new Error('unexpected defaults');
+    const files = [
+      craftedFile(ARGON2ID, d.memoryKiB, d.iterations, d.parallelism),
+      craftedFile(SCRYPT, sc.logN, sc.r, sc.p),
+    ];
+    for (const file of files) {
+      // Not refused by the limits: the KDF runs, and the junk ciphertext fails to open.
+      expect(errorOf(() => openBackupSync(file, { passphrase: 'pw' }, { crypto })).code).toBe(
+        'BACKUP_AUTH_FAILED',
+      );
+    }
+  });
+
+  test('sealing with a KDF beyond the limits a restore uses is refused (no unopenable backups)', async () => {
+    const strong = { name: 'argon2id', memoryKiB: 1 << 19, iterations: 4, parallelism: 1 } as const;
+    const e = await asyncErrorOf(() =>
+      sealBackup(fixture('alice'), { passphrase: 'pw', kdf: strong }, { crypto }),
+    );
+    expect(e.code).toBe('BACKUP_KDF_PARAMS');
+    const tooSmall = { maxMemoryBytes: 1 << 20, maxIterations: 1, maxParallelism: 1 };
+    for (const kdf of [DEFAULT_PASSPHRASE_KDF, SCRYPT_PASSPHRASE_KDF]) {
+      const refused = await asyncErrorOf(() =>
+        sealBackup(fixture('alice'), { passphrase: 'pw', kdf }, { crypto, limits: tooSmall }),
+      );
+      expect(refused.code).toBe('BACKUP_KDF_PARAMS');
+    }
+  });
+
+  test('any KDF parameters in a file: a typed refusal, or work within the limits', () => {
+    const u32 = fc.oneof(
+      fc.integer({ min: 0, max: 40 }),
+      fc.integer({ min: 0, max: 0xffff_ffff }),
+      fc.constant(0xffff_ffff),
+    );
+    fc.assert(
+      fc.property(fc.constantFrom(ARGON2ID, SCRYPT), u32, u32, u32, (kdf, c, t, p) => {
+        const e = errorOf(() =>
+          openBackupSync(
+            craftedFile(kdf, c, t, p),
+            { passphrase: 'pw' },
+            { crypto, limits: TEST_LIMITS },
+          ),
+        );
+        // Within TEST_LIMITS (1 MiB) the KDF runs and the junk ciphertext fails to open.
+        expect(['BACKUP_KDF_PARAMS', 'BACKUP_KDF_TOO_COSTLY', 'BACKUP_AUTH_FAILED']).toContain(
+          e.code,
+        );
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  test('parameters the KDF library cannot compute give a typed error, not a crash', async () => {
+    const huge = { maxMemoryBytes: 2 ** 40, maxIterations: 16, maxParallelism: 16 };
+    // 5 GiB is beyond @noble/hashes' ceiling: refused by it before any allocation.
+    const e = errorOf(() =>
+      openBackupSync(
+        craftedFile(ARGON2ID, 5 << 20, 1, 1),
+        { passphrase: 'pw' },
+        { crypto, limits: huge },
+      ),
+    );
+    expect(e.code).toBe('BACKUP_KDF_TOO_COSTLY');
+    const a = await asyncErrorOf(() =>
+      openBackup(craftedFile(SCRYPT, 33, 1, 1), { passphrase: 'pw' }, { crypto, limits: huge }),
+    );
+    expect(['BACKUP_KDF_PARAMS', 'BACKUP_KDF_TOO_COSTLY']).toContain(a.code);
   });
 });

@@ -17,6 +17,7 @@ import {
   parseIdentityCode,
   parseIdentityWords,
   parseInviteUri,
+  pickStaticKey,
   RevocationList,
   sealBackup,
   shortAuthString,
@@ -72,6 +73,9 @@ test('every error has a code and a message without keys, secrets or user text', 
     () => parseIdentityWords(words.slice(0, 20)),
     () => shortAuthString(new Uint8Array(5)),
     () => identityCode(new Uint8Array(5)),
+    () => verifyRecord(record, { clock, peerId: bob.peerId }),
+    () => pickStaticKey(verifyRecord(record, { clock }), '25519', { clock, revocations: revoked }),
+    () => createInvite(alice, { clock, addresses: ['x'.repeat(1025)] }),
   ];
   const messages: string[] = [];
   const check = (e: unknown) => {
@@ -105,12 +109,17 @@ test('every error has a code and a message without keys, secrets or user text', 
     () => openBackup(backup, { passphrase: `${PASSPHRASE}!` }),
     () => openBackup(backup, { recoveryCode: USER_TEXT }),
     () => openBackup(flipBit(backup, 40), { passphrase: PASSPHRASE }),
+    () =>
+      sealBackup(alice, {
+        passphrase: PASSPHRASE,
+        kdf: { name: 'argon2id', memoryKiB: 1 << 20, iterations: 16, parallelism: 1 },
+      }),
   ]) {
     await attempt().then(
       () => expect.fail('expected an error'),
       (e: unknown) => check(e),
     );
   }
-  expect(messages).toHaveLength(attempts.length + 3);
+  expect(messages).toHaveLength(attempts.length + 4);
   if (process.env.P2PE_PRINT_ERRORS) console.log(messages.join('\n'));
 });

@@ -78,12 +78,6 @@ export function idealSignatureBackend(base: CryptoBackend = nodeBackend): Crypto
       return signed.has(id(signature, message, publicKey));
     },
   };
-  return {
-    name: base.name,
-    dh: (n) => base.dh(n),
-    aead: (n) => base.aead(n),
-    hash: (n) => base.hash(n),
-    ed25519,
-    randomBytes: base.randomBytes,
-  };
+  // Everything else as the base backend (whatever members it has), only Ed25519 replaced.
+  return { ...base, ed25519 };
 }

@@ -207,6 +207,18 @@ describe('identity', () => {
     expect(JSON.stringify(new RevocationList())).toBe('{"revoked":0}');
   });
 
+  test('secrets do not leak through copies, key listings or inspect without custom hooks', () => {
+    const alice = fixture('alice');
+    const secretJson = JSON.stringify(alice.secretKey);
+    const secretInspect = inspect(alice.secretKey);
+    expect(Object.keys(alice)).not.toContain('secretKey');
+    expect(JSON.stringify({ ...alice })).not.toContain(secretJson);
+    expect(JSON.stringify(Object.entries(alice))).not.toContain(secretJson);
+    expect(inspect(alice, { customInspect: false })).not.toContain(secretInspect);
+    // Still there for whoever asks for it by name.
+    expect(alice.secretKey).toHaveLength(32);
+  });
+
   test('bad arguments read like noble', () => {
     expect(errorOf(() => peerIdOf(new Uint8Array(31))).message).toBe(
       '"identityKey" expected Uint8Array of length 32, got length=31',

@@ -3,12 +3,15 @@ import { nodeBackend } from '@p2pe/crypto/node';
 import { ProtoWriter } from '@p2pe/transport-interfaces';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
+import { signedMessage } from '../src/common';
+import { decodeEnvelope, encodeEnvelope } from '../src/envelope';
 import {
   createIdentity,
   createRecord,
   isNewerRecord,
   MAX_RECORD_BYTES,
   MAX_RECORD_TTL_MS,
+  MAX_STATIC_KEY_LIFETIME_MS,
   pickStaticKey,
   RevocationList,
   rotateStaticKeys,
@@ -252,4 +255,87 @@ describe('records', () => {
     expect(pickStaticKey(v, 'P256', { clock })).toBeUndefined();
     expect(pickStaticKey(v, '448', { clock })?.identityKey).toEqual(rotated.publicKey);
   });
+});
+
+describe('records (audit)', () => {
+  test('a relayed record whose unsigned envelope was re-encoded is the same record, not a reused sequence', () => {
+    const clock = clockAt();
+    const { record } = createRecord(fixture('alice'), { addresses: ['a'] }, { clock });
+    const original = verifyRecord(record, { clock, crypto: nodeBackend });
+    const { body, signatures } = decodeEnvelope(record, MAX_RECORD_BYTES, 1);
+    // Same body and signature; the body's length varint padded to 3 bytes by a relay.
+    const length = body.length;
+    const reencoded = new Uint8Array([
+      0x0a,
+      (length & 0x7f) | 0x80,
+      ((length >> 7) & 0x7f) | 0x80,
+      0x00,
+      ...body,
+      0x12,
+      64,
+      ...signatures[0]!,
+    ]);
+    expect(reencoded).not.toEqual(record);
+    const again = verifyRecord(reencoded, { clock, crypto: nodeBackend, previous: original });
+    expect(again.sequence).toBe(original.sequence);
+    // A different body under the same sequence is still refused.
+    const other = createRecord(fixture('alice'), { addresses: ['b'] }, { clock });
+    expect(
+      errorOf(() => verifyRecord(other.record, { clock, crypto: nodeBackend, previous: again }))
+        .code,
+    ).toBe('RECORD_SEQUENCE_REUSED');
+  });
+
+  test('a record listing a static key certified for longer than allowed is refused', () => {
+    const clock = clockAt();
+    const alice = fixture('alice');
+    const k = alice.staticKeys[0]!;
+    const body = new ProtoWriter()
+      .uint(1, 1)
+      .bytes(2, alice.publicKey)
+      .uint(3, T0)
+      .uint(4, T0 + 1000)
+      .message(
+        5,
+        new ProtoWriter()
+          .string(1, '25519')
+          .bytes(2, k.publicKey)
+          .uint(3, T0)
+          .uint(4, T0 + MAX_STATIC_KEY_LIFETIME_MS + 1)
+          .finish(),
+      )
+      .finish();
+    const signed = (b: Uint8Array) =>
+      encodeEnvelope(b, [
+        nodeBackend.ed25519.sign(alice.secretKey, signedMessage('p2pe/identity/v1/record', b)),
+      ]);
+    expect(errorOf(() => verifyRecord(signed(body), { clock, crypto: nodeBackend })).code).toBe(
+      'STATIC_KEY_LIFETIME_TOO_LONG',
+    );
+  });
+
+  test('a record verified before its revocation was learned gives no static key afterwards', () => {
+    const clock = clockAt();
+    const alice = fixture('alice');
+    const { record } = createRecord(alice, {}, { clock, crypto: nodeBackend });
+    const cached = verifyRecord(record, { clock, crypto: nodeBackend });
+    const revocations = new RevocationList();
+    expect(pickStaticKey(cached, '25519', { clock, revocations })).toBeDefined();
+    revocations.add(alice.revocation);
+    expect(errorOf(() => pickStaticKey(cached, '25519', { clock, revocations })).code).toBe(
+      'IDENTITY_REVOKED',
+    );
+  });
+});
+
+test('a record stored under another peer id is refused when the expected peer id is given', () => {
+  const clock = clockAt();
+  const { record } = createRecord(fixture('alice'), {}, { clock, crypto: nodeBackend });
+  const opts = { clock, crypto: nodeBackend };
+  expect(verifyRecord(record, { ...opts, peerId: fixture('alice').peerId }).peerId).toEqual(
+    fixture('alice').peerId,
+  );
+  expect(errorOf(() => verifyRecord(record, { ...opts, peerId: fixture('bob').peerId })).code).toBe(
+    'IDENTITY_MISMATCH',
+  );
 });

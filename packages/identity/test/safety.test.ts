@@ -83,3 +83,30 @@ describe('short authentication string', () => {
     );
   });
 });
+
+describe('safety number: what a partial comparison is worth', () => {
+  test('a man in the middle matches the first 30 digits on both sides with a few tries', () => {
+    // Alice and Bob each see a safety number with the man in the middle's key M. The halves are
+    // sorted, so an M whose half sorts before both of theirs comes first on both phones: the
+    // first 30 digits agree and only the last 30 reveal M. The README says: compare all 60.
+    const crypto = nodeBackend;
+    const alice = new Uint8Array(32).fill(0xa1);
+    const bob = new Uint8Array(32).fill(0xb0);
+    const lowest = [
+      safetyNumberHalf(alice, { crypto }),
+      safetyNumberHalf(bob, { crypto }),
+    ].sort()[0]!;
+    let tries = 0;
+    let m: Uint8Array;
+    do {
+      tries++;
+      m = new Uint8Array(32).fill(tries);
+    } while (safetyNumberHalf(m, { crypto }) >= lowest && tries < 200);
+    const seenByAlice = safetyNumber(alice, m, { crypto }).replace(/ /g, '');
+    const seenByBob = safetyNumber(m, bob, { crypto }).replace(/ /g, '');
+    expect(seenByAlice.slice(0, 30)).toBe(seenByBob.slice(0, 30));
+    expect(seenByAlice.slice(30)).not.toBe(seenByBob.slice(30));
+    // Expected about 1 / P(half(M) < both) = 3 tries; 200 would be a 2^-100-ish event.
+    expect(tries).toBeLessThan(200);
+  });
+});
