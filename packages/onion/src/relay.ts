@@ -42,7 +42,8 @@ export class OnionRelay {
 
   /**
    * The full epoch a header's 16-bit epoch field names, or a StateError: `ONION_EPOCH_EXPIRED`
-   * for an older epoch (after the grace), `ONION_EPOCH_UNKNOWN` for one in the future.
+   * for an older epoch (after the grace), `ONION_EPOCH_UNKNOWN` for one in the future (the next
+   * epoch is accepted during the grace before it starts, the previous one during the grace after).
    */
   resolveEpoch(field: number): number {
     const now = this.clock.now();
@@ -51,6 +52,10 @@ export class OnionRelay {
     if (delta === 0) return current;
     const sinceStart = now - (this.schedule.originMs + current * this.schedule.lengthMs);
     if (delta === 1 && current >= 1 && sinceStart < this.schedule.graceMs) return current - 1;
+    // The grace is symmetric: a sender whose clock runs ahead by less than the grace may already
+    // build for the next epoch (whose key relays publish before it starts).
+    const untilNext = this.schedule.lengthMs - sinceStart;
+    if (delta === 0xffff && untilNext <= this.schedule.graceMs) return current + 1;
     if (delta < 0x8000) {
       throw new StateError('ONION_EPOCH_EXPIRED', `packet for epoch field ${field} is too old`);
     }

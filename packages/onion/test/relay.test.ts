@@ -35,6 +35,36 @@ describe('epochs', () => {
     });
   });
 
+  it('a sender whose clock runs ahead by less than the grace builds for the next epoch and is accepted', async () => {
+    const net = makeNet(profile, 2, 'epoch ahead');
+    // Relays publish the next epoch's key before it starts; the sender builds with those keys.
+    const path = net.nodes.map((n) => ({
+      ...n.hop,
+      publicKey: n.keys.ensure(net.epoch + 1).publicKey,
+    }));
+    const make = () =>
+      createPacket(profile, {
+        path,
+        message: Uint8Array.of(2),
+        epoch: net.epoch + 1,
+        random: net.random,
+      });
+    for (const n of net.nodes) n.keys.ensure(net.epoch + 1);
+    const nextStart = (net.epoch + 1) * schedule.lengthMs;
+    // More than the grace before the boundary: not yet valid.
+    net.clock.advance(nextStart - net.clock.now() - schedule.graceMs - 1);
+    await expect(net.nodes[0]!.relay.process(make().packet)).rejects.toMatchObject({
+      code: 'ONION_EPOCH_UNKNOWN',
+    });
+    // Within the grace before the boundary: accepted, and the replay cache holds it.
+    net.clock.advance(2);
+    const early = make();
+    await expect(route(net, early.firstHop.peerId, early.packet)).resolves.toBeDefined();
+    await expect(net.nodes[0]!.relay.process(early.packet)).rejects.toMatchObject({
+      code: 'ONION_REPLAYED',
+    });
+  });
+
   it('a packet for a future epoch is refused as unknown, one for an epoch without a key as missing', async () => {
     const net = makeNet(profile, 1, 'epoch future');
     const path = [net.nodes[0]!.hop];
