@@ -1,16 +1,29 @@
 /**
- * Writes test-vectors/sync/reconcile.json (`p2pe-sync-v1`) from fixed seeds:
+ * Writes test-vectors/sync/reconcile.json and test-vectors/sync/delivery.json (`p2pe-sync-v1`)
+ * from fixed seeds:
  *   pnpm exec tsx test-vectors/scripts/generate-sync.ts
  * Every id is drawn from @p2pe/crypto's seeded test DRBG and written into the file, so other
  * implementations need only the file.
  */
 import { writeFileSync } from 'node:fs';
 import { deterministicRandomForTestsOnly, nobleBackend } from '@p2pe/crypto';
-import { childNode, fingerprint, IdSet, Reconciler, ROOT_NODE } from '@p2pe/sync';
-import { toHex } from '@p2pe/transport-interfaces';
+import {
+  childNode,
+  encodeEnvelope,
+  encodeNoticeBody,
+  fingerprint,
+  IdSet,
+  NoticeKind,
+  noticeSignedBytes,
+  Reconciler,
+  ROOT_NODE,
+} from '@p2pe/sync';
+import { fromHex, ProtoWriter, toHex, utf8 } from '@p2pe/transport-interfaces';
 import {
   SYNC_VECTOR_FORMAT,
+  type SyncEnvelopeCase,
   type SyncFingerprintCase,
+  type SyncNoticeCase,
   type SyncReconcileCase,
   type SyncVectorFile,
 } from '../src/formats/sync';
@@ -141,8 +154,127 @@ export function generateSyncVectors(): SyncVectorFile {
   };
 }
 
+const DELIVERY_SEED = 'p2pe/sync/vectors/delivery/v1';
+
+function noticeCase(
+  id: string,
+  kind: 'ack' | 'deletion',
+  author: string,
+  conversationId: Uint8Array,
+  messageIds: Uint8Array[],
+  time: number,
+  comment: string,
+): SyncNoticeCase {
+  const secret = deterministicRandomForTestsOnly(`${DELIVERY_SEED}/${author}`)(32);
+  const keys = nobleBackend.ed25519.keyPairFromSecret(secret);
+  const k = kind === 'ack' ? NoticeKind.ACK : NoticeKind.DELETION;
+  const body = encodeNoticeBody({ kind: k, conversationId, messageIds, time });
+  const signedBytes = noticeSignedBytes(k, body);
+  const signature = nobleBackend.ed25519.sign(keys.secretKey, signedBytes);
+  return {
+    id,
+    type: 'notice',
+    comment,
+    kind,
+    secretKey: toHex(secret),
+    publicKey: toHex(keys.publicKey),
+    conversationId: toHex(conversationId),
+    messageIds: messageIds.map(toHex),
+    time,
+    body: toHex(body),
+    signedBytes: toHex(signedBytes),
+    signature: toHex(signature),
+    // SignedNotice: field 1 the body, field 2 the signature.
+    notice: toHex(new ProtoWriter().bytes(1, body).bytes(2, signature).finish()),
+  };
+}
+
+function envelopeCase(
+  id: string,
+  fields: { messageId: Uint8Array; seq: number; minSeq: number; expiresAt: number } & (
+    | { payload: Uint8Array }
+    | { notice: Uint8Array }
+  ),
+  comment: string,
+): SyncEnvelopeCase {
+  return {
+    id,
+    type: 'envelope',
+    comment,
+    messageId: toHex(fields.messageId),
+    seq: fields.seq,
+    minSeq: fields.minSeq,
+    expiresAt: fields.expiresAt,
+    ...('payload' in fields ? { payload: toHex(fields.payload) } : {}),
+    ...('notice' in fields ? { notice: toHex(fields.notice) } : {}),
+    encoded: toHex(encodeEnvelope(fields)),
+  };
+}
+
+export function generateDeliveryVectors(): SyncVectorFile {
+  const random = deterministicRandomForTestsOnly(`${DELIVERY_SEED}/ids`);
+  const conversation = utf8('conversation-1');
+  const ids = Array.from({ length: 3 }, () => random(32));
+  const ack = noticeCase(
+    'ack-one',
+    'ack',
+    'bob',
+    conversation,
+    ids.slice(0, 1),
+    1_767_225_600_000,
+    'the recipient acknowledges one message',
+  );
+  const deletion = noticeCase(
+    'deletion-two',
+    'deletion',
+    'alice',
+    conversation,
+    ids.slice(1),
+    1_767_225_660_000,
+    'the sender deletes two messages',
+  );
+  const cases = [
+    ack,
+    deletion,
+    envelopeCase(
+      'envelope-message',
+      {
+        messageId: ids[0]!,
+        seq: 7,
+        minSeq: 5,
+        expiresAt: 1_767_830_400_000,
+        payload: utf8('hello'),
+      },
+      'a message: seq 7, everything below 5 settled at the sender',
+    ),
+    envelopeCase(
+      'envelope-deletion',
+      {
+        messageId: random(32),
+        seq: 0,
+        minSeq: 5,
+        expiresAt: 1_767_830_400_000,
+        notice: fromHex(deletion.notice),
+      },
+      'a control envelope (seq 0) carrying the signed deletion above',
+    ),
+  ];
+  return {
+    format: SYNC_VECTOR_FORMAT,
+    suite: 'ed25519-proto',
+    generator: 'test-vectors/scripts/generate-sync.ts',
+    seed: DELIVERY_SEED,
+    description:
+      'Delivery wire formats of @p2pe/sync (packages/sync/src/delivery.proto): envelopes, and acks and deletions signed with Ed25519 over "p2pe/sync/v1/ack" or "p2pe/sync/v1/deletion" || 0x00 || body.',
+    cases,
+  };
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const path = new URL('../sync/reconcile.json', import.meta.url);
   writeFileSync(path, `${JSON.stringify(generateSyncVectors(), null, 2)}\n`);
   console.log('wrote sync/reconcile.json');
+  const delivery = new URL('../sync/delivery.json', import.meta.url);
+  writeFileSync(delivery, `${JSON.stringify(generateDeliveryVectors(), null, 2)}\n`);
+  console.log('wrote sync/delivery.json');
 }

@@ -11,7 +11,13 @@ const ok =
   outcome.delivered.length === outcome.sent.length &&
   outcome.delivered.every((d, i) => d === outcome.sent[i]) &&
   outcome.pending === 0 &&
-  outcome.bobPending === 0;
+  outcome.bobPending === 0 &&
+  outcome.outboxIndex === 0 &&
+  outcome.outboxDecoded === 0 &&
+  outcome.pruned === 0 &&
+  [outcome.bobSeen, outcome.bobHistory, outcome.appCounter].every(
+    (n) => n === outcome.delivered.length,
+  );
 console.log(
   `${kills} kills: ${outcome.sent.length} messages sent, ${outcome.delivered.length} delivered, ` +
     `${outcome.finishedBeforeKill} runs ended before their kill, outbox ${outcome.pending}, ` +

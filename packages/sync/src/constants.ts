@@ -52,11 +52,20 @@ export interface ReconcileLimits {
    * @default 4096
    */
   readonly maxMessages: number;
+  /**
+   * Most differences (ids we have that the peer lacks, plus ids it has that we lack) one side
+   * collects before the run is abandoned (LimitError). Without it a lying peer could fill every
+   * allowed message with invented ids (4,096 × 60 KB: millions of ids held in memory); a million
+   * is 32 MB of ids, and histories that differ by more are cheaper to send whole.
+   * @default 1000000
+   */
+  readonly maxDifferences: number;
 }
 
 export const defaultReconcileLimits: ReconcileLimits = Object.freeze({
   maxMessageBytes: 60_000,
   maxMessages: 4096,
+  maxDifferences: 1_000_000,
 });
 
 /** The smallest frame that always fits one split (16 fingerprints) or one full list. */
@@ -76,6 +85,8 @@ export const STORE_LABELS = Object.freeze({
   recordKey: 'p2pe/sync/v1/store-record-key',
   /** HMAC key that turns conversation and message ids into opaque record keys. */
   indexKey: 'p2pe/sync/v1/store-index-key',
+  /** HMAC key that hedges each record's random nonce with the record (README "Storage format"). */
+  nonceKey: 'p2pe/sync/v1/store-nonce-key',
   /** The check value in the meta record: proves the device secret without decrypting data. */
   check: 'p2pe/sync/v1/store-check',
   /** Salt label when a passphrase is stretched into the device secret. */
@@ -104,6 +115,15 @@ export const SIGNATURE_LABELS = Object.freeze({
 
 /** Most message ids in one ack or deletion: keeps them well inside one onion packet's payload. */
 export const MAX_IDS_PER_NOTICE = 64;
+
+/**
+ * Largest seq (and min_seq) an envelope may carry: far beyond any conversation, and small enough
+ * that the inbox's next seq (seq + 1) stays a safe integer that stored records can hold.
+ */
+export const MAX_SEQ = 2 ** 48;
+
+/** Latest expiry an envelope may name, in ms since the Unix epoch (2^48 ms: the year 10889). */
+export const MAX_TIMESTAMP = 2 ** 48;
 
 /** Largest encoded envelope, ack or deletion we decode. */
 export const MAX_DELIVERY_BYTES = MAX_PAYLOAD_LENGTH + 512;

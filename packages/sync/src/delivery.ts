@@ -4,6 +4,7 @@ import {
   DecodeError,
   ProtoMessage,
   ProtoWriter,
+  toHex,
   utf8,
   ValidationError,
 } from '@p2pe/transport-interfaces';
@@ -13,6 +14,8 @@ import {
   MAX_DELIVERY_BYTES,
   MAX_IDS_PER_NOTICE,
   MAX_PAYLOAD_LENGTH,
+  MAX_SEQ,
+  MAX_TIMESTAMP,
   MESSAGE_ID_LENGTH,
   SIGNATURE_LABELS,
 } from './constants';
@@ -59,11 +62,19 @@ export function decodeEnvelope(bytes: Uint8Array): DeliveryEnvelope {
       'an envelope carries a payload with a seq, or a notice without',
     );
   }
+  const minSeq = m.uint(4) ?? 0;
+  const expiresAt = m.uint(5) ?? 0;
+  if (seq > MAX_SEQ || minSeq > MAX_SEQ || expiresAt > MAX_TIMESTAMP) {
+    throw new DecodeError(
+      'ENVELOPE_RANGE',
+      `seq, min_seq or expiry out of range (seq ≤ ${MAX_SEQ}, expiry ≤ ${MAX_TIMESTAMP})`,
+    );
+  }
   return {
     messageId: m.requiredBytes(2, { length: MESSAGE_ID_LENGTH }),
     seq,
-    minSeq: m.uint(4) ?? 0,
-    expiresAt: m.uint(5) ?? 0,
+    minSeq,
+    expiresAt,
     ...(payload === undefined ? {} : { payload }),
     ...(notice === undefined ? {} : { notice }),
   };
@@ -109,6 +120,10 @@ export function encodeNoticeBody(body: NoticeBody): Uint8Array {
       `a notice names 1 to ${MAX_IDS_PER_NOTICE} ids, got ${body.messageIds.length}`,
     );
   }
+  const ids = body.messageIds.map((id) => toHex(assertBytes(id, 'messageId', MESSAGE_ID_LENGTH)));
+  if (new Set(ids).size !== ids.length) {
+    throw new ValidationError('INVALID_ARGUMENT', 'a notice names the same message id twice');
+  }
   const w = new ProtoWriter()
     .uint(1, DELIVERY_VERSION)
     .uint(2, body.kind)
@@ -148,6 +163,10 @@ export function decodeSignedNotice(bytes: Uint8Array): SignedNotice {
   }
   const messageIds = m.repeatedBytes(4, MAX_IDS_PER_NOTICE, { length: MESSAGE_ID_LENGTH });
   if (messageIds.length === 0) throw new DecodeError('DECODE_MISSING_FIELD', 'field 4 is missing');
+  // A repeated id would settle (or report as deleted) the same message twice.
+  if (new Set(messageIds.map(toHex)).size !== messageIds.length) {
+    throw new DecodeError('NOTICE_DUPLICATE_ID', 'a notice names the same message id twice');
+  }
   return {
     body: {
       kind,

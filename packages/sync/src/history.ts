@@ -11,6 +11,8 @@ import {
   MAX_DELIVERY_BYTES,
   MAX_IDS_PER_NOTICE,
   MAX_PAYLOAD_LENGTH,
+  MAX_SEQ,
+  MAX_TIMESTAMP,
   MESSAGE_ID_LENGTH,
 } from './constants';
 import { IdSet } from './idset';
@@ -120,12 +122,20 @@ export function decodeHistoryTransfer(
     .map((raw) => {
       const f = ProtoMessage.decode(raw, MAX_DELIVERY_BYTES, 8);
       f.assertKnown([1, 2, 3, 4, 5, 6]);
+      const seq = f.uint(2) ?? 0;
+      const expiresAt = f.requiredUint(3);
+      if (seq > MAX_SEQ || expiresAt > MAX_TIMESTAMP) {
+        throw new DecodeError(
+          'TRANSFER_RANGE',
+          'a history item has its seq or expiry out of range',
+        );
+      }
       return {
         conversationId: conversationId.slice(),
         messageId: f.requiredBytes(1, { length: MESSAGE_ID_LENGTH }),
-        seq: f.uint(2) ?? 0,
+        seq,
         minSeq: 0,
-        expiresAt: f.requiredUint(3),
+        expiresAt,
         payload: f.bytes(4, { maxLength: MAX_PAYLOAD_LENGTH }) ?? new Uint8Array(0),
         outgoing: !(f.bool(5) ?? false),
         deleted: f.bool(6) ?? false,

@@ -1,11 +1,21 @@
 import { type CryptoBackend, nobleBackend } from '@p2pe/crypto';
 import {
+  assertBytes,
   type Clock,
+  LimitError,
   systemClock,
   type TimerHandle,
+  toHex,
+  ValidationError,
   VerificationError,
 } from '@p2pe/transport-interfaces';
-import { defaultOutboxConfig, type OutboxConfig } from './constants';
+import {
+  defaultOutboxConfig,
+  MAX_PAYLOAD_LENGTH,
+  MAX_TIMESTAMP,
+  MESSAGE_ID_LENGTH,
+  type OutboxConfig,
+} from './constants';
 import {
   type DeliveryEnvelope,
   decodeEnvelope,
@@ -22,6 +32,7 @@ import {
   Mutex,
   messageTag,
   pendingKey,
+  sameBytes,
   seenKey,
 } from './keys';
 import { checkConversationId, type PeerKeyLookup } from './outbox';
@@ -38,6 +49,9 @@ import {
 } from './records';
 import { type EncryptedStore, type LevelOperation, RecordKind } from './store';
 
+/** The first record kind that belongs to the application (README "Storage format"). */
+const APP_KIND_FIRST = 0x80;
+
 /** A message handed to the application, exactly once. */
 export interface DeliveredMessage {
   readonly conversationId: Uint8Array;
@@ -51,7 +65,8 @@ export interface DeliveredMessage {
 
 /**
  * The application's handler. It runs inside the delivery step: the store operations it returns
- * (built with `store.put`/`store.del` on app record kinds 0x80-0xff) are written in the same
+ * (built with `store.put`/`store.del` on app record kinds 0x80-0xff; any other kind is refused
+ * with ValidationError `APP_RECORD_KIND` and the message stays undelivered) are written in the same
  * atomic batch that marks the message delivered, so its durable effects happen exactly once,
  * even across a crash. Effects outside the store (a notification) may repeat if the process dies
  * between the handler and the batch.
@@ -87,10 +102,12 @@ export interface ReceiveResult {
 }
 
 /**
- * The recipient side (README "Inbox"): deduplicates by message id across restarts (a seen record
- * per id, kept until the message's expiry), stores each accepted message in the same batch as its
- * seen record, and delivers to the application in seq order per conversation, holding back a gap
- * for `holdBackMs` before delivering past it. Also the local history that reconciliation reads.
+ * The recipient side (README "The guarantees in plain words"): deduplicates by message id across
+ * restarts (a seen record per conversation and id, kept until the message's expiry), stores each
+ * accepted message in the same batch as its seen record, and delivers to the application in seq
+ * order per conversation, holding back a gap for `holdBackMs` before delivering past it. Also the
+ * local history that reconciliation reads. Call `deliver()` once after opening: it delivers what
+ * a crash left pending and re-arms the hold-back timer.
  */
 export class Inbox {
   private readonly store: EncryptedStore;
@@ -119,11 +136,21 @@ export class Inbox {
   /**
    * Takes one envelope the session layer decrypted for `conversationId`. The message is durable
    * (or recognised as a duplicate) before the returned ack exists; then every message that is
-   * now in order is delivered.
+   * now in order is delivered (also after a duplicate: the sender resends a message whose ack a
+   * crash swallowed, and that is when a copy the crash left undelivered goes out). An envelope
+   * whose expiry lies further ahead than the longest TTL (plus the clock skew) is refused with
+   * LimitError `ENVELOPE_TTL`: its seen record would otherwise be kept for as long as the peer likes.
    */
   async receive(conversationId: Uint8Array, envelopeBytes: Uint8Array): Promise<ReceiveResult> {
     checkConversationId(conversationId);
     const envelope = decodeEnvelope(envelopeBytes);
+    const latest = this.clock.now() + this.config.maxTtlMs + this.config.clockSkewMs;
+    if (envelope.expiresAt > latest) {
+      throw new LimitError(
+        'ENVELOPE_TTL',
+        `the envelope expires ${envelope.expiresAt - latest} ms after the longest TTL allows`,
+      );
+    }
     let status: ReceiveStatus;
     if (envelope.notice !== undefined) {
       await this.applyDeletion(conversationId, envelope);
@@ -140,7 +167,7 @@ export class Inbox {
       },
       this.signer,
     );
-    const delivered = status === 'accepted' ? await this.deliver() : [];
+    const delivered = status === 'accepted' || status === 'duplicate' ? await this.deliver() : [];
     return { status, ack, delivered };
   }
 
@@ -154,7 +181,7 @@ export class Inbox {
       // Pending records sort by conversation tag, then seq.
       const byConversation = new Map<string, Array<{ key: Uint8Array; record: MessageRecord }>>();
       for await (const [key, value] of this.store.scan(Uint8Array.of(RecordKind.INBOX_PENDING))) {
-        const tag = hex(key.subarray(1, 17));
+        const tag = toHex(key.subarray(1, 17));
         const list = byConversation.get(tag) ?? [];
         list.push({ key, record: decodeMessageRecord(value) });
         byConversation.set(tag, list);
@@ -179,6 +206,15 @@ export class Inbox {
               break;
             }
           }
+          if (record.expiresAt + this.config.clockSkewMs <= now) {
+            // It expired while it waited (behind a gap, or while the app was not running): a
+            // stale message is dropped, never delivered late.
+            await this.store.write([
+              this.store.del(key),
+              this.seenPut(convTag, record, SeenState.DELETED),
+            ]);
+            continue;
+          }
           const message: DeliveredMessage = {
             conversationId: record.conversationId,
             messageId: record.messageId,
@@ -187,19 +223,11 @@ export class Inbox {
             payload: record.payload,
             late,
           };
-          const extra = (await this.onDeliver(message)) ?? [];
+          const extra = appOperations(await this.onDeliver(message));
           const next = late ? state : { ...state, nextSeq: record.seq + 1, gapSince: 0 };
           await this.store.write([
             this.store.del(key),
-            this.store.put(
-              seenKey(this.store, record.messageId),
-              encodeSeen({
-                state: SeenState.DELIVERED,
-                expiresAt: record.expiresAt,
-                conversationId: record.conversationId,
-                seq: record.seq,
-              }),
-            ),
+            this.seenPut(convTag, record, SeenState.DELIVERED),
             this.store.put(
               historyKey(convTag, messageTag(this.store, record.messageId)),
               encodeMessageRecord({ ...record, outgoing: false, deleted: false }),
@@ -222,16 +250,20 @@ export class Inbox {
    * authored by the peer (`outgoing` false from our side) are handed to the handler first, with
    * `late` set. Returns the messages newly imported.
    */
-  importHistory(records: readonly MessageRecord[]): Promise<MessageRecord[]> {
+  async importHistory(records: readonly MessageRecord[]): Promise<MessageRecord[]> {
+    // Check every record before writing any: a bad one must not leave half an import behind.
+    for (const record of records) checkRecord(record);
     return this.lock.run(async () => {
       const now = this.clock.now();
+      const latest = now + this.config.maxTtlMs + this.config.clockSkewMs;
       const imported: MessageRecord[] = [];
       for (const record of records) {
-        checkConversationId(record.conversationId);
-        if (record.expiresAt <= now) continue;
-        const sKey = seenKey(this.store, record.messageId);
+        // Expired records are never brought back; one that claims to outlive any TTL is refused.
+        if (record.expiresAt <= now || record.expiresAt > latest) continue;
         const convTag = conversationTag(this.store, record.conversationId);
-        const hKey = historyKey(convTag, messageTag(this.store, record.messageId));
+        const mTag = messageTag(this.store, record.messageId);
+        const sKey = seenKey(convTag, mTag);
+        const hKey = historyKey(convTag, mTag);
         if (
           (await this.store.get(sKey)) !== undefined ||
           (await this.store.get(hKey)) !== undefined
@@ -241,24 +273,18 @@ export class Inbox {
         const extra =
           record.outgoing || record.deleted
             ? []
-            : ((await this.onDeliver({
-                conversationId: record.conversationId,
-                messageId: record.messageId,
-                seq: record.seq,
-                expiresAt: record.expiresAt,
-                payload: record.payload,
-                late: true,
-              })) ?? []);
+            : appOperations(
+                await this.onDeliver({
+                  conversationId: record.conversationId,
+                  messageId: record.messageId,
+                  seq: record.seq,
+                  expiresAt: record.expiresAt,
+                  payload: record.payload,
+                  late: true,
+                }),
+              );
         await this.store.write([
-          this.store.put(
-            sKey,
-            encodeSeen({
-              state: record.deleted ? SeenState.DELETED : SeenState.DELIVERED,
-              expiresAt: record.expiresAt,
-              conversationId: record.conversationId,
-              seq: record.seq,
-            }),
-          ),
+          this.seenPut(convTag, record, record.deleted ? SeenState.DELETED : SeenState.DELIVERED),
           this.store.put(hKey, encodeMessageRecord(record)),
           ...extra,
         ]);
@@ -296,10 +322,10 @@ export class Inbox {
   ): Promise<ReceiveStatus> {
     const now = this.clock.now();
     if (envelope.expiresAt + this.config.clockSkewMs <= now) return 'expired';
-    const sKey = seenKey(this.store, envelope.messageId);
-    if ((await this.store.get(sKey)) !== undefined) return 'duplicate';
     const convTag = conversationTag(this.store, conversationId);
     const mTag = messageTag(this.store, envelope.messageId);
+    const sKey = seenKey(convTag, mTag);
+    if ((await this.store.get(sKey)) !== undefined) return 'duplicate';
     // A message restored by reconciliation before its copy from the outbox arrived.
     if ((await this.store.get(historyKey(convTag, mTag))) !== undefined) return 'duplicate';
     await this.store.write([
@@ -356,10 +382,13 @@ export class Inbox {
       const convTag = conversationTag(this.store, conversationId);
       const ops: LevelOperation[] = [];
       for (const id of notice.body.messageIds) {
-        const sKey = seenKey(this.store, id);
+        const mTag = messageTag(this.store, id);
+        // A peer deletes only what it sent: a message of ours in the history stays as it is.
+        const history = await this.store.get(historyKey(convTag, mTag));
+        if (history !== undefined && decodeMessageRecord(history).outgoing) continue;
+        const sKey = seenKey(convTag, mTag);
         const raw = await this.store.get(sKey);
         const seen = raw === undefined ? undefined : decodeSeen(raw);
-        const mTag = messageTag(this.store, id);
         if (seen?.state === SeenState.PENDING)
           ops.push(this.store.del(pendingKey(convTag, seen.seq, mTag)));
         if (seen?.state === SeenState.DELIVERED) deletedDelivered.push(id);
@@ -393,6 +422,19 @@ export class Inbox {
     for (const id of deletedDelivered) this.onDeleted?.(conversationId, id);
   }
 
+  /** The seen record of a message, in `state`. */
+  private seenPut(convTag: Uint8Array, record: MessageRecord, state: SeenState): LevelOperation {
+    return this.store.put(
+      seenKey(convTag, messageTag(this.store, record.messageId)),
+      encodeSeen({
+        state,
+        expiresAt: record.expiresAt,
+        conversationId: record.conversationId,
+        seq: record.seq,
+      }),
+    );
+  }
+
   private schedule(at: number): void {
     if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
     this.timer = undefined;
@@ -417,14 +459,37 @@ export class Inbox {
   }
 }
 
-function hex(bytes: Uint8Array): string {
-  let s = '';
-  for (const b of bytes) s += b.toString(16).padStart(2, '0');
-  return s;
+/**
+ * The operations a delivery handler returns may only touch app record kinds (0x80-0xff): one that
+ * wrote or deleted the inbox's own records would break its invariants.
+ */
+function appOperations(ops: LevelOperation[] | undefined): LevelOperation[] {
+  for (const op of ops ?? []) {
+    if (!(op.key instanceof Uint8Array) || op.key.length === 0 || op.key[0]! < APP_KIND_FIRST) {
+      throw new ValidationError(
+        'APP_RECORD_KIND',
+        `a delivery handler may only write record kinds 0x80-0xff, got kind ${op.key?.[0]}`,
+      );
+    }
+  }
+  return ops ?? [];
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+/** A record handed to `importHistory` must be one the store can hold and read back. */
+function checkRecord(record: MessageRecord): void {
+  checkConversationId(record.conversationId);
+  assertBytes(record.messageId, 'messageId', MESSAGE_ID_LENGTH);
+  assertBytes(record.payload, 'payload');
+  if (record.payload.length > MAX_PAYLOAD_LENGTH) {
+    throw new ValidationError('INVALID_LENGTH', `"payload" longer than ${MAX_PAYLOAD_LENGTH}`);
+  }
+  for (const [name, value] of [
+    ['seq', record.seq],
+    ['minSeq', record.minSeq],
+    ['expiresAt', record.expiresAt],
+  ] as const) {
+    if (!Number.isSafeInteger(value) || value < 0 || value > MAX_TIMESTAMP) {
+      throw new ValidationError('INVALID_ARGUMENT', `"${name}" out of range, got ${value}`);
+    }
+  }
 }

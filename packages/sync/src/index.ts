@@ -51,6 +51,18 @@ export {
   type ReceiveStatus,
 } from './inbox';
 export {
+  type Argon2idParams,
+  argon2idKdf,
+  DEFAULT_ARGON2ID_PARAMS,
+  DEFAULT_SCRYPT_PARAMS,
+  defaultStoreKdfLimits,
+  type ScryptParams,
+  type StoreKdf,
+  type StoreKdfLimits,
+  scryptKdf,
+  TEST_ONLY_WEAK_STORE_KDF,
+} from './kdf';
+export {
   type Dispatcher,
   type DispatchResult,
   type OutboundDelivery,
@@ -79,7 +91,6 @@ export {
   type LevelOperation,
   RecordKind,
   recordName,
-  type StoreKdf,
   type StoreOptions,
   type StoreSecret,
   type ViewEncodings,

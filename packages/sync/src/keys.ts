@@ -37,8 +37,12 @@ export function conversationKey(kind: number, convTag: Uint8Array): Uint8Array {
   return concatBytes(Uint8Array.of(kind), convTag);
 }
 
-export function seenKey(store: EncryptedStore, messageId: Uint8Array): Uint8Array {
-  return concatBytes(Uint8Array.of(RecordKind.INBOX_SEEN), messageTag(store, messageId));
+/**
+ * The inbox's seen record of a message, per conversation: a peer's deletion (or a replayed id)
+ * in one conversation cannot touch the state of another conversation's messages.
+ */
+export function seenKey(convTag: Uint8Array, messageTagBytes: Uint8Array): Uint8Array {
+  return concatBytes(Uint8Array.of(RecordKind.INBOX_SEEN), convTag, messageTagBytes);
 }
 
 export function pendingKey(
@@ -51,6 +55,13 @@ export function pendingKey(
 
 export function historyKey(convTag: Uint8Array, messageTagBytes: Uint8Array): Uint8Array {
   return concatBytes(Uint8Array.of(RecordKind.HISTORY), convTag, messageTagBytes);
+}
+
+/** Byte equality of public values (ids, fingerprints): not constant time. */
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** Serialises async operations on one object, so reads and the batch that follows them are not interleaved. */

@@ -5,6 +5,7 @@
  */
 import { constants } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import {
   IoError,
   type RandomBytes,
@@ -37,6 +38,9 @@ export async function loadOrCreateKeyFile(
     } finally {
       await handle.close();
     }
+    // The new directory entry must reach the disk too, or a power cut could keep a store
+    // encrypted under a key file that no longer exists.
+    await syncDirectory(dirname(path));
   } catch (cause) {
     if (!(cause instanceof Error && 'code' in cause && cause.code === 'EEXIST')) {
       throw new IoError('KEYFILE_CREATE_FAILED', 'cannot create the key file', { cause });
@@ -66,6 +70,19 @@ export async function loadOrCreateKeyFile(
     return bytes;
   } finally {
     await handle.close();
+  }
+}
+
+/** fsync of a directory (POSIX); where a platform cannot open one (Windows), nothing to do. */
+async function syncDirectory(directory: string): Promise<void> {
+  let handle: Awaited<ReturnType<typeof open>> | undefined;
+  try {
+    handle = await open(directory, 'r');
+    await handle.sync();
+  } catch {
+    // Not supported here: the file itself was synced.
+  } finally {
+    await handle?.close().catch(() => undefined);
   }
 }
 

@@ -7,6 +7,7 @@ import {
   systemClock,
   systemRandomBytes,
   type TimerHandle,
+  toHex,
   ValidationError,
   VerificationError,
 } from '@p2pe/transport-interfaces';
@@ -33,6 +34,7 @@ import {
   messageTag,
   outboxIndexKey,
   outboxKey,
+  sameBytes,
 } from './keys';
 import {
   type ConversationState,
@@ -134,11 +136,12 @@ export interface PendingMessage {
 }
 
 /**
- * Store-and-forward with guarantees (README "Outbox"). A message is written to the store (one
- * atomic batch with its history record) before anything is sent, and leaves the outbox only when
- * an ack signed by the conversation's peer names it, when its TTL passes, or when the app deletes
- * it (then a signed deletion is queued if it may already have arrived). Each attempt is recorded
- * before it is dispatched; retries back off exponentially with jitter.
+ * Store-and-forward with guarantees (README "The guarantees in plain words"). A message is
+ * written to the store (one atomic batch with its history record) before anything is sent, and
+ * leaves the outbox only when an ack signed by the conversation's peer names it, when its TTL
+ * passes, or when the app deletes it (then a signed deletion is queued if it may already have
+ * arrived). Each attempt is recorded before it is dispatched; retries back off exponentially with
+ * jitter.
  */
 export class Outbox {
   private readonly store: EncryptedStore;
@@ -250,15 +253,26 @@ export class Outbox {
       }
       await this.store.write(drop);
       let attempts = 0;
-      const blocked = new Set<string>();
+      // Conversations whose path failed in this pump, with when the failed entry is next due.
+      const blocked = new Map<string, number>();
+      const hold: LevelOperation[] = [];
       const minSeq = new Map<string, number>();
       for (const { entry } of live) {
-        const conv = hex(entry.conversationId);
+        const conv = toHex(entry.conversationId);
         if (entry.seq > 0 && !minSeq.has(conv)) minSeq.set(conv, entry.seq);
       }
       for (const { key, entry } of live) {
-        const conv = hex(entry.conversationId);
-        if (blocked.has(conv) || entry.nextAttemptAt > now) continue;
+        const conv = toHex(entry.conversationId);
+        const until = blocked.get(conv);
+        if (until !== undefined) {
+          // The rest of the conversation waits with the entry that found no path, so that all
+          // of it falls due together and goes out in order (not one by one on its own backoff).
+          if (entry.nextAttemptAt < until) {
+            hold.push(this.store.put(key, encodeOutboxEntry({ ...entry, nextAttemptAt: until })));
+          }
+          continue;
+        }
+        if (entry.nextAttemptAt > now) continue;
         const attempt = entry.attempts + 1;
         const updated: OutboxEntry = {
           ...entry,
@@ -288,8 +302,9 @@ export class Outbox {
           result = 'no-route';
         }
         // No path (or a failed one): the rest of this conversation waits, keeping its order.
-        if (result === 'no-route') blocked.add(conv);
+        if (result === 'no-route') blocked.set(conv, updated.nextAttemptAt);
       }
+      await this.store.write(hold);
       return attempts;
     });
   }
@@ -569,12 +584,6 @@ export function checkConversationId(conversationId: Uint8Array): void {
   }
 }
 
-function hex(bytes: Uint8Array): string {
-  let s = '';
-  for (const b of bytes) s += b.toString(16).padStart(2, '0');
-  return s;
-}
-
 /** Equal-length framing for a constant-time compare of ids of possibly different lengths. */
 function pad(bytes: Uint8Array): Uint8Array {
   return concatBytes(
@@ -582,10 +591,4 @@ function pad(bytes: Uint8Array): Uint8Array {
     bytes,
     new Uint8Array(MAX_CONVERSATION_ID_LENGTH - bytes.length),
   );
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

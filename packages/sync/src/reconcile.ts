@@ -18,6 +18,7 @@ import {
   type ReconcileLimits,
 } from './constants';
 import { childNode, compareIds, type IdSet, nodeContains, ROOT_NODE, type TrieNode } from './idset';
+import { sameBytes } from './keys';
 
 const ID = MESSAGE_ID_LENGTH;
 const SPLIT_BYTES = RECONCILE_BRANCHING * FINGERPRINT_LENGTH;
@@ -129,6 +130,13 @@ export class Reconciler {
         `"maxMessages" expected an integer ≥ 2, got ${maxMessages}`,
       );
     }
+    const { maxDifferences } = this.limits;
+    if (!Number.isSafeInteger(maxDifferences) || maxDifferences < 1) {
+      throw new ValidationError(
+        'INVALID_ARGUMENT',
+        `"maxDifferences" expected an integer ≥ 1, got ${maxDifferences}`,
+      );
+    }
   }
 
   /** True once this side has nothing more to send or receive. */
@@ -155,10 +163,6 @@ export class Reconciler {
    */
   receive(message: Uint8Array): Uint8Array | undefined {
     if (this.finished) throw new StateError('RECONCILE_DONE', 'reconciliation already finished');
-    if (!this.started) {
-      this.started = true;
-      this.theirs = [ROOT_NODE];
-    }
     if (this.stats.messagesReceived + this.stats.messagesSent >= this.limits.maxMessages) {
       throw new LimitError(
         'RECONCILE_TOO_MANY_MESSAGES',
@@ -166,8 +170,18 @@ export class Reconciler {
       );
     }
     const frame = decodeReconcileFrame(message, this.limits.maxMessageBytes);
-    const step = this.apply(frame);
+    // The first message received makes this side the responder: the peer addresses the root.
+    const step = this.apply(frame, this.started ? this.theirs : [ROOT_NODE]);
+    const differences =
+      this.haveList.length + this.needList.length + step.have.length + step.need.length;
+    if (differences > this.limits.maxDifferences) {
+      throw new LimitError(
+        'RECONCILE_TOO_MANY_DIFFERENCES',
+        `reconciliation found more than ${this.limits.maxDifferences} differences`,
+      );
+    }
     // Commit only after the whole message was checked.
+    this.started = true;
     this.theirs = step.theirs;
     this.mine = step.mine;
     this.pendingBitmaps = step.bitmaps;
@@ -184,14 +198,17 @@ export class Reconciler {
   }
 
   /** Checks and interprets a frame against the current state without changing it. */
-  private apply(frame: ReconcileFrame): {
+  private apply(
+    frame: ReconcileFrame,
+    peerQueue: readonly TrieNode[],
+  ): {
     theirs: TrieNode[];
     mine: TrieNode[];
     bitmaps: number[];
     have: Uint8Array[];
     need: Uint8Array[];
   } {
-    const theirs = this.theirs.slice();
+    const theirs = peerQueue.slice();
     const mine = this.mine.slice();
     const bitmaps: number[] = [];
     const have: Uint8Array[] = [];
@@ -242,7 +259,7 @@ export class Reconciler {
           fpOffset += FINGERPRINT_LENGTH;
           const [lo, hi] = this.set.range(child);
           const ours = this.set.nodeFingerprint(child).fingerprint;
-          if (bytesEqual(ours, theirFp)) continue;
+          if (sameBytes(ours, theirFp)) continue;
           if (isZero(theirFp)) {
             // The peer holds nothing here: every id of ours under the child is one it lacks.
             for (let x = lo; x < hi; x++) have.push(this.set.at(x).slice());
@@ -361,12 +378,6 @@ export class Reconciler {
     }
     return message;
   }
-}
-
-function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 function isZero(a: Uint8Array): boolean {

@@ -15,5 +15,12 @@ describe('crash safety', () => {
     expect(outcome.delivered).toEqual(outcome.sent);
     expect(outcome.pending).toBe(0);
     expect(outcome.bobPending).toBe(0);
+    // Every record decodes, and no batch was half applied on either side.
+    expect(outcome.outboxIndex).toBe(0);
+    expect(outcome.outboxDecoded).toBe(0);
+    expect(outcome.pruned).toBe(0);
+    expect(outcome.bobSeen).toBe(outcome.delivered.length);
+    expect(outcome.bobHistory).toBe(outcome.delivered.length);
+    expect(outcome.appCounter).toBe(outcome.delivered.length);
   }, 60_000);
 });

@@ -7,6 +7,7 @@ import { deterministicRandomForTestsOnly } from '@p2pe/crypto';
 import { ManualClock, P2peError, ProtoWriter, toHex, utf8 } from '@p2pe/transport-interfaces';
 import { describe, expect, it } from 'vitest';
 import {
+  argon2idKdf,
   decodeEnvelope,
   decodeHistoryTransfer,
   decodeReconcileFrame,
@@ -17,6 +18,7 @@ import {
   IdSet,
   NoticeKind,
   Reconciler,
+  scryptKdf,
 } from '../src/index';
 import { CONV, memoryDb, Pair } from './helpers';
 
@@ -39,6 +41,25 @@ async function collect(): Promise<Array<[string, unknown]>> {
   );
   await attempt('store: not bytes', () =>
     EncryptedStore.open(memoryDb(), { deviceSecret: 'secret' as unknown as Uint8Array }),
+  );
+  await attempt('store: empty passphrase', () =>
+    EncryptedStore.open(memoryDb(), { passphrase: new Uint8Array(0) }),
+  );
+  await attempt('store: kdf with a long id', () =>
+    EncryptedStore.open(memoryDb(), {
+      passphrase: PAYLOAD,
+      kdf: { id: 'k'.repeat(80), params: new Uint8Array(0), derive: () => SECRET },
+    }),
+  );
+  await attempt('store: kdf over the limits', () =>
+    EncryptedStore.open(
+      memoryDb(),
+      { passphrase: PAYLOAD, kdf: scryptKdf() },
+      { kdfLimits: { maxMemoryBytes: 1 << 20 } },
+    ),
+  );
+  await attempt('argon2idKdf: m < 8p', () =>
+    argon2idKdf({ memoryKiB: 8, iterations: 1, parallelism: 2 }),
   );
   await attempt('outbox: empty conversation', () => p.outbox.send(new Uint8Array(0), PAYLOAD));
   await attempt('outbox: long conversation', () => p.outbox.send(new Uint8Array(65), PAYLOAD));

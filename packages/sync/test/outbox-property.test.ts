@@ -12,7 +12,8 @@ type Op =
   | { op: 'advance'; ms: number }
   | { op: 'delete'; pick: number }
   | { op: 'restart' }
-  | { op: 'expire' };
+  | { op: 'expire' }
+  | { op: 'route'; up: boolean };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({
@@ -29,6 +30,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ op: fc.constant('delete' as const), pick: fc.nat() }),
   fc.constant({ op: 'restart' as const }),
   fc.constant({ op: 'expire' as const }),
+  fc.record({ op: fc.constant('route' as const), up: fc.boolean() }),
 );
 
 const CONVS = [utf8('conv-a'), utf8('conv-b')];
@@ -100,8 +102,13 @@ describe('outbox and inbox invariants under any interleaving (property)', () => 
               case 'expire':
                 await p.outbox.expire();
                 break;
+              case 'route':
+                // The path to the peer goes away (the dispatcher answers no-route) or returns.
+                p.dispatcher.result = o.up ? 'sent' : 'no-route';
+                break;
             }
           }
+          p.dispatcher.result = 'sent';
           // Drain: a perfect network from now on, time moving in small steps.
           const drainStart = clock.now();
           for (let round = 0; round < 40; round++) {
@@ -156,7 +163,7 @@ describe('outbox and inbox invariants under any interleaving (property)', () => 
           p.inbox.close();
         },
       ),
-      { numRuns: 40 },
+      { numRuns: 80 },
     );
   }, 60_000);
 });

@@ -47,6 +47,67 @@ describe('outbox', () => {
     expect(texts(p)).toEqual(['hi']);
   });
 
+  it('nothing is dispatched unless it is on disk: a failed write fails send and sends nothing', async () => {
+    const { p, clock } = await pair('write-first');
+    const db = p.aliceDb as unknown as { batch: (...args: unknown[]) => Promise<void> };
+    const batch = db.batch.bind(db);
+    let failing = true;
+    db.batch = (...args) => (failing ? Promise.reject(new Error('disk full')) : batch(...args));
+    p.outbox.start();
+    await expect(p.outbox.send(CONV, utf8('lost?'))).rejects.toMatchObject({
+      code: 'STORE_WRITE_FAILED',
+    });
+    // The started outbox wakes up on its own for a while: still nothing to send.
+    for (let i = 0; i < 5; i++) {
+      clock.advance(1000);
+      await new Promise((r) => setImmediate(r));
+    }
+    await p.outbox.pump();
+    expect(p.dispatcher.sent).toHaveLength(0);
+    expect(await p.outbox.pending()).toHaveLength(0);
+    failing = false;
+    await p.outbox.send(CONV, utf8('kept'));
+    await p.outbox.pump();
+    p.outbox.stop();
+    expect(p.dispatcher.sent.map((d) => fromUtf8(decodeEnvelope(d.envelope).payload!))).toEqual([
+      'kept',
+    ]);
+  });
+
+  it('an ack is only an ack: a deletion notice, a replayed ack or a relabelled body settle nothing new', async () => {
+    const { p } = await pair('ack-confusion');
+    const id = await p.outbox.send(CONV, utf8('m'));
+    await p.outbox.pump();
+    // Bob's signed deletion naming the id is not an ack.
+    const deletion = await signNotice(
+      { kind: NoticeKind.DELETION, conversationId: CONV, messageIds: [id], time: 0 },
+      p.bob.signer,
+    );
+    await expect(p.outbox.handleAck(deletion)).rejects.toMatchObject({ code: 'NOTICE_KIND' });
+    // An ack body signed under the deletion label does not verify as an ack.
+    const { encodeNoticeBody, noticeSignedBytes } = await import('../src/index');
+    const { ProtoWriter } = await import('@p2pe/transport-interfaces');
+    const body = encodeNoticeBody({
+      kind: NoticeKind.ACK,
+      conversationId: CONV,
+      messageIds: [id],
+      time: 0,
+    });
+    const relabelled = new ProtoWriter()
+      .bytes(1, body)
+      .bytes(2, await p.bob.signer.sign(noticeSignedBytes(NoticeKind.DELETION, body)))
+      .finish();
+    await expect(p.outbox.handleAck(relabelled)).rejects.toMatchObject({ code: 'ACK_SIGNATURE' });
+    expect(await p.outbox.pending()).toHaveLength(1);
+    const [d] = p.dispatcher.sent.splice(0);
+    const { ack } = await p.inbox.receive(CONV, d!.envelope);
+    expect(await p.outbox.handleAck(ack)).toBe(1);
+    // Replayed later, the old ack settles nothing (a new message has a new random id).
+    await p.outbox.send(CONV, utf8('next'));
+    expect(await p.outbox.handleAck(ack)).toBe(0);
+    expect(await p.outbox.pending()).toHaveLength(1);
+  });
+
   it('retries with exponential backoff and jitter on the injected clock', async () => {
     const { p, clock } = await pair('backoff', { retryBaseMs: 1000, retryMaxMs: 8000 });
     await p.outbox.send(CONV, utf8('x'));
@@ -77,6 +138,43 @@ describe('outbox', () => {
     expect(p.dispatcher.sent.map((d) => decodeEnvelope(d.envelope).seq)).toEqual([1, 2, 3]);
     await p.flush();
     expect(texts(p)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('no route: the rest of the conversation waits with the first message, then all go out in order', async () => {
+    const { p, clock } = await pair('no-route-wait');
+    const calls: number[] = [];
+    let route = false;
+    const { Outbox } = await import('../src/index');
+    const sent: Uint8Array[] = [];
+    const outbox = new Outbox({
+      store: p.aliceStore,
+      dispatcher: {
+        dispatch: async (d) => {
+          calls.push(decodeEnvelope(d.envelope).seq);
+          if (!route) return 'no-route';
+          sent.push(d.envelope);
+          return 'sent';
+        },
+      },
+      signer: p.alice.signer,
+      peerKey: () => p.bob.publicKey,
+      clock,
+      random: p.random,
+    });
+    for (const t of ['a', 'b', 'c', 'd']) await outbox.send(CONV, utf8(t));
+    // Pumps a millisecond apart (as start() would run them) try the first message only.
+    for (let i = 0; i < 5; i++) {
+      await outbox.pump();
+      clock.advance(1);
+    }
+    expect(calls).toEqual([1]);
+    // The path returns without routeAvailable(): when the wait ends, everything goes in order.
+    route = true;
+    for (let i = 0; i < 100 && sent.length < 4; i++) {
+      clock.advance(100);
+      await outbox.pump();
+    }
+    expect(sent.map((e) => decodeEnvelope(e).seq)).toEqual([1, 2, 3, 4]);
   });
 
   it('a router is asked again with a higher attempt number, so it can pick another route', async () => {
@@ -154,7 +252,7 @@ describe('outbox', () => {
   });
 
   it('a deletion of a delivered message is reported to the app; a forged deletion is refused', async () => {
-    const { p } = await pair('delete-delivered');
+    const { p, clock } = await pair('delete-delivered');
     const id = await p.outbox.send(CONV, utf8('said it'));
     await p.outbox.pump();
     await p.flush(); // delivered and acked
@@ -170,7 +268,7 @@ describe('outbox', () => {
           messageId: new Uint8Array(32).fill(9),
           seq: 0,
           minSeq: 0,
-          expiresAt: 2e12,
+          expiresAt: clock.now() + 60_000,
           notice,
         }),
       );
@@ -226,6 +324,57 @@ describe('inbox', () => {
     expect(texts(p)).toEqual(['once']);
   });
 
+  it('a crash between storing a message and delivering it: the resent copy delivers it, once', async () => {
+    const { p } = await pair('crash-before-deliver');
+    const { Inbox } = await import('../src/index');
+    // The process dies inside the delivery step (after the message was stored, before the ack
+    // left): modelled by a handler that throws once.
+    p.inbox.close();
+    p.inbox = new Inbox({
+      store: p.bobStore,
+      signer: p.bob.signer,
+      peerKey: () => p.alice.publicKey,
+      onDeliver: () => {
+        throw new Error('killed');
+      },
+      clock: p.clock,
+    });
+    await p.outbox.send(CONV, utf8('survives'));
+    await p.outbox.pump();
+    await expect(p.flush()).rejects.toThrow('killed');
+    await p.reopen();
+    // The sender never got an ack, so it resends; the inbox sees a duplicate.
+    await p.outbox.routeAvailable();
+    await p.outbox.pump();
+    await p.flush();
+    expect(await p.outbox.pending()).toHaveLength(0);
+    expect(texts(p)).toEqual(['survives']);
+  });
+
+  it("a delivery handler cannot write the inbox's own records (only app kinds 0x80-0xff)", async () => {
+    const { p } = await pair('app-kinds');
+    const { Inbox, RecordKind } = await import('../src/index');
+    p.inbox.close();
+    let own = true;
+    p.inbox = new Inbox({
+      store: p.bobStore,
+      signer: p.bob.signer,
+      peerKey: () => p.alice.publicKey,
+      onDeliver: (m) => {
+        const kind = own ? RecordKind.INBOX_CONVERSATION : 0x80;
+        return [p.bobStore.put(Uint8Array.of(kind, 1), m.payload)];
+      },
+      clock: p.clock,
+    });
+    await p.outbox.send(CONV, utf8('m'));
+    await p.outbox.pump();
+    await expect(p.flush()).rejects.toMatchObject({ code: 'APP_RECORD_KIND' });
+    expect(await p.bobStore.get(Uint8Array.of(RecordKind.INBOX_CONVERSATION, 1))).toBeUndefined();
+    own = false;
+    expect(await p.inbox.deliver()).toHaveLength(1);
+    expect(await p.bobStore.get(Uint8Array.of(0x80, 1))).toEqual(utf8('m'));
+  });
+
   it('holds back a gap for holdBackMs, then delivers past it; the late message still arrives once', async () => {
     const { p, clock } = await pair('gap', { holdBackMs: 10_000 });
     for (const t of ['1', '2', '3']) await p.outbox.send(CONV, utf8(t));
@@ -244,6 +393,22 @@ describe('inbox', () => {
     await p.inbox.receive(CONV, m2!.envelope);
     expect(texts(p)).toEqual(['1', '3', '2']);
     expect(p.delivered.map((m) => m.late)).toEqual([false, false, true]);
+  });
+
+  it('a message that expires while held back (or while the app is closed) is dropped, not delivered late', async () => {
+    const { p, clock } = await pair('expire-in-holdback', { holdBackMs: 10_000, clockSkewMs: 0 });
+    await p.outbox.send(CONV, utf8('lost'));
+    await p.outbox.send(CONV, utf8('sell at 10:00'), { ttlMs: 5_000 });
+    await p.outbox.send(CONV, utf8('later'));
+    await p.outbox.pump();
+    const [, m2, m3] = p.dispatcher.sent.splice(0);
+    await p.inbox.receive(CONV, m2!.envelope); // seq 1 is missing: held back
+    await p.inbox.receive(CONV, m3!.envelope);
+    p.inbox.close(); // the app is closed for a minute
+    clock.advance(60_000);
+    await p.reopen();
+    await p.inbox.deliver();
+    expect(texts(p)).toEqual(['later']);
   });
 
   it('reorders within the hold-back window', async () => {

@@ -184,6 +184,41 @@ describe('reconciliation against a malformed or lying peer', () => {
     expect(rejected).toBeGreaterThan(40);
   });
 
+  it('a rejected first message leaves a fresh side fresh: it can still initiate', () => {
+    const victim = new Reconciler(IdSet.from(a));
+    expect(() => victim.receive(Uint8Array.of(0xff, 0xff, 0xff))).toThrowError(
+      expect.objectContaining({ code: expect.any(String) }),
+    );
+    const peer = new Reconciler(IdSet.from(a.slice(1)));
+    let message: Uint8Array | undefined = victim.initiate();
+    for (let turn = 0; message !== undefined; turn++) {
+      message = (turn % 2 === 0 ? peer : victim).receive(message);
+    }
+    checkUnion(a, a.slice(1), victim, peer);
+  });
+
+  it('a peer listing invented ids cannot make us hold more than maxDifferences of them', () => {
+    const victim = new Reconciler(IdSet.from(a.slice(0, 10)), { maxDifferences: 100 });
+    // The peer lists the root with 1,000 ids we do not hold.
+    const invented = IdSet.from(ids('invented', 1000));
+    const flood = encodeReconcileFrame({
+      version: 1,
+      bitmaps: new Uint8Array(0),
+      addressed: 1,
+      modes: Uint8Array.of(0),
+      fingerprints: new Uint8Array(0),
+      lists: Uint8Array.from([0xe8, 0x07, ...invented.toArray().flatMap((id) => [...id])]),
+    });
+    expect(() => victim.receive(flood)).toThrowError(
+      expect.objectContaining({ code: 'RECONCILE_TOO_MANY_DIFFERENCES' }),
+    );
+    expect(victim.difference.need).toHaveLength(0);
+    // Within the limit the same list is accepted.
+    const roomy = new Reconciler(IdSet.from(a.slice(0, 10)), { maxDifferences: 2000 });
+    expect(roomy.receive(flood)).toBeUndefined();
+    expect(roomy.difference.need).toHaveLength(1000);
+  });
+
   it('a peer that never addresses its queue is rejected (no stalling loop)', () => {
     const victim = new Reconciler(IdSet.from(a));
     const stall = encodeReconcileFrame({

@@ -74,6 +74,30 @@ describe('encrypted store', () => {
     await expect(store.get(k)).rejects.toMatchObject({ code: 'STORE_RECORD_CORRUPT' });
   });
 
+  it('a repeating random source never repeats a nonce for different records (hedged nonces)', async () => {
+    const db = memoryDb();
+    const stuck = (n: number) => new Uint8Array(n); // a broken RNG: always zeros
+    const store = await EncryptedStore.open(db, { deviceSecret: secret }, { random: stuck });
+    await store.write([
+      store.put(key(1), utf8('one')),
+      store.put(key(2), utf8('one')),
+      store.put(key(3), utf8('two')),
+    ]);
+    await store.write([store.put(key(3), utf8('three'))]);
+    const nonces = (await rawEntries(db))
+      .filter(([k]) => k[0] === RecordKind.HISTORY)
+      .map(([, v]) => toHex(v.subarray(1, 25)));
+    expect(nonces).toHaveLength(3);
+    expect(new Set([...nonces, toHex(new Uint8Array(24))]).size).toBe(4);
+    const first = await store.get(key(3));
+    expect(first).toEqual(utf8('three'));
+    // The same record written twice with a working RNG gets two different nonces.
+    const again = await EncryptedStore.open(memoryDb(), { deviceSecret: secret }, { random });
+    const a = again.put(key(1), utf8('x'));
+    const b = again.put(key(1), utf8('x'));
+    expect(a.type === 'put' && b.type === 'put' && toHex(a.value) !== toHex(b.value)).toBe(true);
+  });
+
   it('a value moved to another record key does not open (the key is authenticated)', async () => {
     const db = memoryDb();
     const store = await EncryptedStore.open(db, { deviceSecret: secret }, { random });
@@ -157,6 +181,29 @@ describe('encrypted store', () => {
       code: 'STORE_KDF_MISMATCH',
     });
     expect(calls.length).toBe(3);
+  });
+
+  it('every batch asks the database for a synchronous (fsynced) write unless durable is false', async () => {
+    const seen: unknown[] = [];
+    const spy = (db: LevelDatabase): LevelDatabase => {
+      const batch = db.batch.bind(db);
+      db.batch = (ops, options) => {
+        seen.push(options.sync);
+        return batch(ops, options);
+      };
+      return db;
+    };
+    const store = await EncryptedStore.open(spy(memoryDb()), { deviceSecret: secret }, { random });
+    await store.write([store.put(key(1), utf8('one'))]);
+    expect(seen).toEqual([true, true]); // the meta record, then the write
+    seen.length = 0;
+    const fast = await EncryptedStore.open(
+      spy(memoryDb()),
+      { deviceSecret: secret },
+      { random, durable: false },
+    );
+    await fast.write([fast.put(key(1), utf8('one'))]);
+    expect(seen).toEqual([undefined, undefined]);
   });
 
   it('argument errors read like noble', async () => {

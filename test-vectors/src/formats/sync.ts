@@ -1,6 +1,6 @@
 /**
- * `p2pe-sync-v1`: vectors of @p2pe/sync's history reconciliation (test-vectors/sync/*.json,
- * written by test-vectors/scripts/generate-sync.ts). Two kinds of case:
+ * `p2pe-sync-v1`: vectors of @p2pe/sync (test-vectors/sync/*.json, written by
+ * test-vectors/scripts/generate-sync.ts). History reconciliation (reconcile.json):
  * - `fingerprint`: a set of 32-byte ids, the count and 256-bit sum (mod 2^256, big-endian) of
  *   the whole set, its fingerprint, and the fingerprints of the 16 children of the root (ids
  *   whose first hex digit is 0..f);
@@ -8,9 +8,26 @@
  *   sides alternate) and what each side learns (`aHave`: ids A holds that B lacks and A found,
  *   `aNeed`: ids B holds that A lacks and A found; likewise for B).
  * The protocol and the fingerprint are specified in packages/sync/README.md ("Reconciliation").
+ * Delivery wire formats (delivery.json, schema packages/sync/src/delivery.proto):
+ * - `envelope`: the fields of a DeliveryEnvelope and its encoding;
+ * - `notice`: an ack or a deletion: the author's Ed25519 secret key (32-byte seed) and public
+ *   key, the body's fields, the encoded body, the bytes the signature covers (label || 0x00 ||
+ *   body), the (deterministic) signature, and the encoded SignedNotice.
  */
 import type { CryptoBackend } from '@p2pe/crypto';
-import { childNode, fingerprint, IdSet, Reconciler, ROOT_NODE } from '@p2pe/sync';
+import {
+  childNode,
+  decodeEnvelope,
+  decodeSignedNotice,
+  encodeEnvelope,
+  encodeNoticeBody,
+  fingerprint,
+  IdSet,
+  NoticeKind,
+  noticeSignedBytes,
+  Reconciler,
+  ROOT_NODE,
+} from '@p2pe/sync';
 import { fromHex, toHex } from '@p2pe/transport-interfaces';
 import { emptyReport, type FileReport, type VectorFormat } from '../format';
 
@@ -41,7 +58,40 @@ export interface SyncReconcileCase {
   bNeed: string[];
 }
 
-export type SyncVectorCase = SyncFingerprintCase | SyncReconcileCase;
+export interface SyncEnvelopeCase {
+  id: string;
+  type: 'envelope';
+  comment?: string;
+  messageId: string;
+  seq: number;
+  minSeq: number;
+  expiresAt: number;
+  payload?: string;
+  notice?: string;
+  encoded: string;
+}
+
+export interface SyncNoticeCase {
+  id: string;
+  type: 'notice';
+  comment?: string;
+  kind: 'ack' | 'deletion';
+  secretKey: string;
+  publicKey: string;
+  conversationId: string;
+  messageIds: string[];
+  time: number;
+  body: string;
+  signedBytes: string;
+  signature: string;
+  notice: string;
+}
+
+export type SyncVectorCase =
+  | SyncFingerprintCase
+  | SyncReconcileCase
+  | SyncEnvelopeCase
+  | SyncNoticeCase;
 
 export interface SyncVectorFile {
   format: typeof SYNC_VECTOR_FORMAT;
@@ -107,6 +157,57 @@ function checkReconcile(c: SyncReconcileCase, backend: CryptoBackend): string | 
   );
 }
 
+function checkEnvelope(c: SyncEnvelopeCase): string | undefined {
+  const fields = {
+    messageId: fromHex(c.messageId),
+    seq: c.seq,
+    minSeq: c.minSeq,
+    expiresAt: c.expiresAt,
+    ...(c.payload === undefined ? {} : { payload: fromHex(c.payload) }),
+    ...(c.notice === undefined ? {} : { notice: fromHex(c.notice) }),
+  };
+  if (toHex(encodeEnvelope(fields)) !== c.encoded) return 'encoding';
+  const decoded = decodeEnvelope(fromHex(c.encoded));
+  const back = {
+    messageId: toHex(decoded.messageId),
+    seq: decoded.seq,
+    minSeq: decoded.minSeq,
+    expiresAt: decoded.expiresAt,
+    payload: decoded.payload === undefined ? undefined : toHex(decoded.payload),
+    notice: decoded.notice === undefined ? undefined : toHex(decoded.notice),
+  };
+  return differs('decoded fields', back, {
+    messageId: c.messageId,
+    seq: c.seq,
+    minSeq: c.minSeq,
+    expiresAt: c.expiresAt,
+    payload: c.payload,
+    notice: c.notice,
+  });
+}
+
+function checkNotice(c: SyncNoticeCase, backend: CryptoBackend): string | undefined {
+  const kind = c.kind === 'ack' ? NoticeKind.ACK : NoticeKind.DELETION;
+  const keys = backend.ed25519.keyPairFromSecret(fromHex(c.secretKey));
+  if (toHex(keys.publicKey) !== c.publicKey) return 'public key';
+  const body = encodeNoticeBody({
+    kind,
+    conversationId: fromHex(c.conversationId),
+    messageIds: c.messageIds.map(fromHex),
+    time: c.time,
+  });
+  if (toHex(body) !== c.body) return 'body';
+  const signed = noticeSignedBytes(kind, body);
+  if (toHex(signed) !== c.signedBytes) return 'signed bytes';
+  if (toHex(backend.ed25519.sign(keys.secretKey, signed)) !== c.signature) return 'signature';
+  const decoded = decodeSignedNotice(fromHex(c.notice));
+  if (toHex(decoded.bodyBytes) !== c.body || toHex(decoded.signature) !== c.signature) {
+    return 'notice';
+  }
+  if (!backend.ed25519.verify(decoded.signature, signed, keys.publicKey)) return 'verification';
+  return undefined;
+}
+
 export const p2peSync: VectorFormat = {
   name: SYNC_VECTOR_FORMAT,
   detect: (file) => isSyncFile(file.json),
@@ -122,6 +223,8 @@ export const p2peSync: VectorFormat = {
       try {
         if (c.type === 'fingerprint') failure = checkFingerprint(c, backend);
         else if (c.type === 'reconcile') failure = checkReconcile(c, backend);
+        else if (c.type === 'envelope') failure = checkEnvelope(c);
+        else if (c.type === 'notice') failure = checkNotice(c, backend);
         else failure = `unknown case type ${(c as { type: unknown }).type}`;
       } catch (err) {
         failure = `threw ${(err as { code?: string }).code ?? (err as Error).name}`;
