@@ -12,8 +12,10 @@ export {
   runWycheproof,
   type WycheproofCase,
   type WycheproofFile,
+  type WycheproofFormatSpec,
   type WycheproofGroup,
   type WycheproofRunner,
+  wycheproofFormat,
 } from './formats/wycheproof';
 export { detectFormat, detectFormats, knownFormats } from './registry';
 export {

@@ -96,6 +96,15 @@ export function findCase(json: Wycheproof, pick: (test: Case, group: Group) => b
   return found.test;
 }
 
+/** The first case `pick` selects, and a copy of the file that holds only that case. */
+export function isolate(
+  json: Wycheproof,
+  pick: (test: Case, group: Group) => boolean,
+): { target: Case; small: Wycheproof } {
+  const target = findCase(json, pick);
+  return { target, small: subset(json, (t) => t.tcId === target.tcId, 1) };
+}
+
 /** Hex with one bit flipped at position `bit` (mod length); the hex of empty input is unchanged. */
 export function flipHexBit(hex: string, bit = 0): string {
   if (hex.length === 0) return hex;

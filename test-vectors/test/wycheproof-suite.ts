@@ -1,12 +1,15 @@
 /**
  * The checks every Wycheproof vector file gets (each `*.test.ts` names its file and provenance and
  * adds the checks particular to it): recognised by exactly one format; every case verified with 0
- * failures on both backends; tampered copies in memory produce failures.
+ * failures on both backends; tampered copies in memory produce failures. Then the checks every
+ * file of one schema gets (HKDF, HMAC, the ChaCha20-Poly1305 AEADs), and `expectRefusedWhenValid`
+ * for the per-file checks that a flagged case is refused.
  */
 import { DecodeError } from '@p2pe/transport-interfaces';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { VectorFormat } from '../src/format';
+import type { FlagRules } from '../src/formats/wycheproof';
 import {
   allCases,
   BACKENDS,
@@ -17,6 +20,7 @@ import {
   flipHexBit,
   type Group,
   HAVE_SHARED_VECTORS,
+  isolate,
   jsonFile,
   loadShared,
   resultCounts,
@@ -41,6 +45,8 @@ export interface WycheproofFileSpec {
   readonly supported?: (test: Case, group: Group) => boolean;
   /** Valid cases expected to be skipped (parameters our API cannot express); default 0. */
   readonly expectedSkipped?: (json: Wycheproof) => number;
+  /** The format's rules for `acceptable` flags: when given, every such flag in the file has one. */
+  readonly rules?: FlagRules;
 }
 
 export function load(spec: WycheproofFileSpec): Wycheproof {
@@ -149,6 +155,121 @@ export function wycheproofChecks(spec: WycheproofFileSpec): void {
       const small = subset(json, () => true, 2);
       small.numberOfTests += 1;
       expect(() => format.verify(jsonFile(small), BACKENDS[0]![1])).toThrow(DecodeError);
+    });
+
+    const { rules } = spec;
+    if (rules !== undefined) {
+      it('documents a rule for every acceptable flag in the file', () => {
+        const json = load(spec);
+        const flags = new Set(
+          json.testGroups.flatMap((g) =>
+            g.tests.filter((t) => t.result === 'acceptable').flatMap((t) => t.flags),
+          ),
+        );
+        for (const flag of flags) expect(rules, flag).toHaveProperty(flag);
+      });
+    }
+  });
+}
+
+/**
+ * The first case `pick` selects, alone and relabelled `valid`, fails on each of `backends` with
+ * one failure matching `reason`: our code refuses that input.
+ */
+export function expectRefusedWhenValid(
+  spec: WycheproofFileSpec,
+  pick: (test: Case, group: Group) => boolean,
+  reason: RegExp,
+  backends = BACKENDS,
+): void {
+  const { small } = isolate(load(spec), pick);
+  small.testGroups[0]!.tests[0]!.result = 'valid';
+  for (const [, backend] of backends) {
+    const report = verifyCounted(spec.format, jsonFile(small), backend, 1);
+    expect(report.failures).toEqual([expect.stringMatching(reason)]);
+  }
+}
+
+/** HKDF (`hkdf_test_schema_v1`): the output size is checked exactly, and bounded (RFC 5869 §2.3). */
+export function hkdfChecks(spec: WycheproofFileSpec): void {
+  describe.skipIf(!HAVE_SHARED_VECTORS)(`${spec.file}: HKDF output size`, () => {
+    it('asking for one byte less than the vector gives a failure, not a prefix match', () => {
+      const { target, small } = isolate(
+        load(spec),
+        (t) => t.result === 'valid' && (t.size as number) > 1,
+      );
+      small.testGroups[0]!.tests[0]!.size = (target.size as number) - 1;
+      for (const [, backend] of BACKENDS) {
+        expect(verifyCounted(spec.format, jsonFile(small), backend, 1).failed).toBe(1);
+      }
+    });
+
+    it('an output size over 255·HashLen is refused (SizeTooLarge)', () => {
+      expectRefusedWhenValid(spec, (t) => t.flags.includes('SizeTooLarge'), /rejected: /);
+    });
+  });
+}
+
+/**
+ * HMAC (`mac_test_schema_v1`): tags truncated to a group's `tagSize` (below the hash's
+ * `fullTagBits`) are compared at exactly that length.
+ */
+export function macTruncationChecks(spec: WycheproofFileSpec, fullTagBits: number): void {
+  describe.skipIf(!HAVE_SHARED_VECTORS)(`${spec.file}: truncated tags`, () => {
+    const truncated = () => {
+      const json = load(spec);
+      const tagSize = json.testGroups.find((g) => (g.tagSize as number) < fullTagBits)!.tagSize;
+      const small = subset(json, (t, g) => g.tagSize === tagSize && t.result === 'valid', 2);
+      expect(small.numberOfTests).toBe(2);
+      return small;
+    };
+
+    it('compares exactly tagSize bits: a tag one byte longer or shorter fails', () => {
+      const small = truncated();
+      const [longer, shorter] = small.testGroups[0]!.tests;
+      longer!.tag = `${longer!.tag as string}00`;
+      shorter!.tag = (shorter!.tag as string).slice(0, -2);
+      for (const [, backend] of BACKENDS) {
+        expect(verifyCounted(spec.format, jsonFile(small), backend, 2).failed).toBe(2);
+      }
+    });
+
+    it('the truncated valid cases pass as given', () => {
+      for (const [, backend] of BACKENDS) {
+        expect(verifyCounted(spec.format, jsonFile(truncated()), backend, 2).passed).toBe(2);
+      }
+    });
+  });
+}
+
+/**
+ * ChaCha20-Poly1305 and XChaCha20-Poly1305 (`aead_test_schema_v1`, one key and nonce size each):
+ * ciphertext and AAD are both authenticated, and the `refusedForSize` invalid cases with a
+ * wrong-size nonce pass only by being refused for their size, which the report says.
+ */
+export function chachaPolyChecks(spec: WycheproofFileSpec, refusedForSize: number): void {
+  describe.skipIf(!HAVE_SHARED_VECTORS)(`${spec.file}: ChaCha20-Poly1305 family`, () => {
+    it('a changed ciphertext or AAD in a valid case fails (encrypt and decrypt are both checked)', () => {
+      const json = load(spec);
+      const small = subset(json, (t) => t.result === 'valid' && t.msg !== '' && t.aad !== '', 2);
+      const [a, b] = small.testGroups.flatMap((g) => g.tests);
+      a!.ct = `${(a!.ct as string).slice(0, -2)}${(a!.ct as string).endsWith('00') ? '01' : '00'}`;
+      b!.aad = `${b!.aad as string}00`;
+      for (const [, backend] of BACKENDS) {
+        const report = verifyCounted(spec.format, jsonFile(small), backend, 2);
+        expect(report.failed).toBe(2);
+      }
+    });
+
+    it('notes that wrong-size nonces passed only by being refused for their size', () => {
+      const report = spec.format.verify(loadShared(spec.file), BACKENDS[0]![1]);
+      expect(report.notes).toEqual([
+        expect.stringMatching(
+          new RegExp(
+            `^${refusedForSize} cases that must be refused passed only because our API refuses their parameters`,
+          ),
+        ),
+      ]);
     });
   });
 }

@@ -15,7 +15,7 @@ import {
   ValidationError,
   VerificationError,
 } from '@p2pe/transport-interfaces';
-import { IDENTITY_KEY_LENGTH, LABEL_PEER_ID } from './constants';
+import { CLOCK_SKEW_MS, IDENTITY_KEY_LENGTH, LABEL_PEER_ID } from './constants';
 
 /** Options every function that uses primitives accepts. */
 export interface CryptoOptions {
@@ -129,9 +129,22 @@ export function checkKeyArgument(key: unknown, name: string): asserts key is Uin
   }
 }
 
-/** Expiry: valid while `now < expiresAt`. */
-export function checkNotExpired(now: number, expiresAt: number, what: string, code: string): void {
-  if (now >= expiresAt) throw new StateError(code, `${what} has expired`);
+/**
+ * Expiry: valid while `now < expiresAt` (else StateError `codes.expired`), and expiring at most
+ * `maxTtlMs` (plus CLOCK_SKEW_MS) from now (else StateError `codes.tooLong`), so a signer cannot
+ * make a statement live longer than the limit.
+ */
+export function checkExpiry(
+  now: number,
+  expiresAt: number,
+  maxTtlMs: number,
+  what: string,
+  codes: { readonly expired: string; readonly tooLong: string },
+): void {
+  if (now >= expiresAt) throw new StateError(codes.expired, `${what} has expired`);
+  if (expiresAt > now + maxTtlMs + CLOCK_SKEW_MS) {
+    throw new StateError(codes.tooLong, `${what} expires further ahead than allowed`);
+  }
 }
 
 export function checkTtl(ttlMs: number, max: number, name: string): void {

@@ -15,34 +15,22 @@
  * alphanumeric mode holds `0-9A-Z:` and is 5.5 bits a character) or as the raw bytes.
  */
 
-import {
-  MAX_ADDRESS_LENGTH,
-  ProtoMessage,
-  ProtoWriter,
-  StateError,
-  ValidationError,
-} from '@p2pe/transport-interfaces';
+import { MAX_ADDRESS_LENGTH, ProtoWriter, ValidationError } from '@p2pe/transport-interfaces';
 import { bech32m } from '@scure/base';
 import { CodeError } from './code';
 import {
   backendOf,
   type CreateOptions,
-  checkExpectedKey,
-  checkNotExpired,
-  checkNotRevoked,
+  checkExpiry,
   checkTtl,
-  checkVersion,
   copy,
   nowOf,
   peerIdOf,
   randomOf,
   repeatedStrings,
-  signWith,
   type VerifyOptions,
-  verifyWith,
 } from './common';
 import {
-  CLOCK_SKEW_MS,
   DEFAULT_INVITE_TTL_MS,
   FORMAT_VERSION,
   IDENTITY_KEY_LENGTH,
@@ -54,8 +42,22 @@ import {
   MAX_INVITE_BYTES,
   MAX_INVITE_TTL_MS,
 } from './constants';
-import { decodeEnvelope, encodeEnvelope } from './envelope';
+import {
+  checkSignedBy,
+  checkStatementSize,
+  openStatement,
+  type StatementKind,
+  signStatement,
+} from './envelope';
 import type { Identity } from './identity';
+
+const INVITE: StatementKind = {
+  label: LABEL_INVITE,
+  maxBytes: MAX_INVITE_BYTES,
+  maxFields: 16,
+  fields: [1, 2, 3, 4, 5],
+  what: 'invite',
+};
 
 export interface CreateInviteOptions extends CreateOptions {
   /** Transport addresses to reach the inviter directly (optional). */
@@ -115,13 +117,8 @@ export function createInvite(identity: Identity, options?: CreateInviteOptions):
   }
   if (secret !== undefined) w.bytes(5, secret);
   const body = w.finish();
-  const bytes = encodeEnvelope(body, [signWith(crypto, identity.secretKey, LABEL_INVITE, body)]);
-  if (bytes.length > MAX_INVITE_BYTES) {
-    throw new ValidationError(
-      'INVITE_TOO_LARGE',
-      `invite of ${bytes.length} bytes exceeds ${MAX_INVITE_BYTES}`,
-    );
-  }
+  const bytes = signStatement(crypto, INVITE, identity.secretKey, body);
+  checkStatementSize(bytes, INVITE, 'INVITE_TOO_LARGE');
   const uri = inviteUri(bytes);
   return secret === undefined
     ? { bytes, uri, qrText: uri.toUpperCase() }
@@ -178,22 +175,17 @@ export function verifyInvite(
 ): VerifiedInvite {
   const crypto = backendOf(options);
   const bytes = typeof invite === 'string' ? parseInviteUri(invite) : invite;
-  const { body, signatures } = decodeEnvelope(bytes, MAX_INVITE_BYTES, 1);
-  const msg = ProtoMessage.decode(body, MAX_INVITE_BYTES, 16);
-  checkVersion(msg.requiredUint(1), FORMAT_VERSION, 'invite');
-  msg.assertKnown([1, 2, 3, 4, 5]);
+  const statement = openStatement(bytes, INVITE);
+  const { msg } = statement;
   const identityKey = copy(msg.requiredBytes(2, { length: IDENTITY_KEY_LENGTH }));
   const expiresAt = msg.requiredUint(3);
   const addressText = repeatedStrings(msg, 4, MAX_INVITE_ADDRESSES, MAX_ADDRESS_LENGTH);
   const secretBytes = msg.bytes(5, { length: INVITE_SECRET_LENGTH });
-  checkNotRevoked(options, identityKey, 'invite');
-  verifyWith(crypto, identityKey, LABEL_INVITE, body, signatures[0]!, 'invite');
-  checkExpectedKey(options?.identityKey, identityKey, 'invite');
-  const now = nowOf(options);
-  checkNotExpired(now, expiresAt, 'invite', 'INVITE_EXPIRED');
-  if (expiresAt > now + MAX_INVITE_TTL_MS + CLOCK_SKEW_MS) {
-    throw new StateError('INVITE_TTL_TOO_LONG', 'invite expires further ahead than allowed');
-  }
+  checkSignedBy(crypto, INVITE, identityKey, statement, options);
+  checkExpiry(nowOf(options), expiresAt, MAX_INVITE_TTL_MS, 'invite', {
+    expired: 'INVITE_EXPIRED',
+    tooLong: 'INVITE_TTL_TOO_LONG',
+  });
   const base = {
     bytes: copy(bytes),
     identityKey,

@@ -18,7 +18,6 @@ import { type DhName, equalBytes } from '@p2pe/crypto';
 import {
   type Clock,
   MAX_ADDRESS_LENGTH,
-  ProtoMessage,
   ProtoWriter,
   StateError,
   ValidationError,
@@ -28,21 +27,17 @@ import {
   backendOf,
   type CreateOptions,
   checkExpectedKey,
-  checkNotExpired,
+  checkExpiry,
   checkNotRevoked,
   checkTtl,
-  checkVersion,
   copy,
   nowOf,
   peerIdOf,
   type RevocationChecker,
   repeatedStrings,
-  signWith,
   type VerifyOptions,
-  verifyWith,
 } from './common';
 import {
-  CLOCK_SKEW_MS,
   DEFAULT_RECORD_TTL_MS,
   FORMAT_VERSION,
   IDENTITY_KEY_LENGTH,
@@ -56,7 +51,14 @@ import {
   MAX_SUITE_NAME_LENGTH,
   MAX_SUITES,
 } from './constants';
-import { decodeEnvelope, encodeEnvelope } from './envelope';
+import {
+  checkSignedBy,
+  checkStatementSize,
+  decodeEnvelope,
+  openStatement,
+  type StatementKind,
+  signStatement,
+} from './envelope';
 import { type Identity, withRecordSequence } from './identity';
 import {
   type CertifiedStaticKey,
@@ -65,6 +67,14 @@ import {
   encodeStaticKey,
   type StaticKey,
 } from './static-key';
+
+const RECORD: StatementKind = {
+  label: LABEL_RECORD,
+  maxBytes: MAX_RECORD_BYTES,
+  maxFields: 64,
+  fields: [1, 2, 3, 4, 5, 6, 7, 8],
+  what: 'record',
+};
 
 /** What a record says besides the keys. */
 export interface RecordContent {
@@ -124,13 +134,8 @@ export function createRecord(
   for (const a of addresses) w.string(7, a);
   for (const r of relays) w.bytes(8, r);
   const body = w.finish();
-  const record = encodeEnvelope(body, [signWith(crypto, identity.secretKey, LABEL_RECORD, body)]);
-  if (record.length > MAX_RECORD_BYTES) {
-    throw new ValidationError(
-      'RECORD_TOO_LARGE',
-      `record of ${record.length} bytes exceeds ${MAX_RECORD_BYTES}`,
-    );
-  }
+  const record = signStatement(crypto, RECORD, identity.secretKey, body);
+  checkStatementSize(record, RECORD, 'RECORD_TOO_LARGE');
   return { identity: withRecordSequence(identity, sequence), record };
 }
 
@@ -180,10 +185,8 @@ export interface VerifyRecordOptions extends VerifyOptions {
  */
 export function verifyRecord(bytes: Uint8Array, options?: VerifyRecordOptions): VerifiedRecord {
   const crypto = backendOf(options);
-  const { body, signatures } = decodeEnvelope(bytes, MAX_RECORD_BYTES, 1);
-  const msg = ProtoMessage.decode(body, MAX_RECORD_BYTES, 64);
-  checkVersion(msg.requiredUint(1), FORMAT_VERSION, 'record');
-  msg.assertKnown([1, 2, 3, 4, 5, 6, 7, 8]);
+  const statement = openStatement(bytes, RECORD);
+  const { body, msg } = statement;
   const identityKey = copy(msg.requiredBytes(2, { length: IDENTITY_KEY_LENGTH }));
   const sequence = msg.requiredUint(3);
   const expiresAt = msg.requiredUint(4);
@@ -191,14 +194,11 @@ export function verifyRecord(bytes: Uint8Array, options?: VerifyRecordOptions): 
   const suites = repeatedStrings(msg, 6, MAX_SUITES, MAX_SUITE_NAME_LENGTH);
   const addresses = repeatedStrings(msg, 7, MAX_ADDRESSES, MAX_ADDRESS_LENGTH);
   const relays = msg.repeatedBytes(8, MAX_RELAYS, { maxLength: MAX_RELAY_LENGTH }).map(copy);
-  checkNotRevoked(options, identityKey, 'record');
-  verifyWith(crypto, identityKey, LABEL_RECORD, body, signatures[0]!, 'record');
-  checkExpectedKey(options?.identityKey, identityKey, 'record');
-  const now = nowOf(options);
-  checkNotExpired(now, expiresAt, 'record', 'RECORD_EXPIRED');
-  if (expiresAt > now + MAX_RECORD_TTL_MS + CLOCK_SKEW_MS) {
-    throw new StateError('RECORD_TTL_TOO_LONG', 'record expires further ahead than allowed');
-  }
+  checkSignedBy(crypto, RECORD, identityKey, statement, options);
+  checkExpiry(nowOf(options), expiresAt, MAX_RECORD_TTL_MS, 'record', {
+    expired: 'RECORD_EXPIRED',
+    tooLong: 'RECORD_TTL_TOO_LONG',
+  });
   const peerId = peerIdOf(identityKey, { crypto });
   if (options?.peerId !== undefined && !equalBytes(options.peerId, peerId)) {
     throw new VerificationError('IDENTITY_MISMATCH', 'record belongs to another peer id');

@@ -25,7 +25,6 @@ import {
   checkVersion,
   copy,
   type RevocationChecker,
-  signWith,
   verifyWith,
 } from './common';
 import {
@@ -35,7 +34,15 @@ import {
   MAX_REVOCATION_BYTES,
   MAX_REVOCATION_LIST_ENTRIES,
 } from './constants';
-import { decodeEnvelope, encodeEnvelope } from './envelope';
+import { openStatement, type StatementKind, signStatement } from './envelope';
+
+const REVOCATION: StatementKind = {
+  label: LABEL_REVOCATION,
+  maxBytes: MAX_REVOCATION_BYTES,
+  maxFields: 4,
+  fields: [1, 2],
+  what: 'revocation',
+};
 
 /** Signs the revocation certificate of `publicKey`. Internal: `createIdentity` makes it. */
 export function signRevocation(
@@ -44,7 +51,7 @@ export function signRevocation(
   options?: CryptoOptions,
 ): Uint8Array {
   const body = new ProtoWriter().uint(1, FORMAT_VERSION).bytes(2, publicKey).finish();
-  return encodeEnvelope(body, [signWith(backendOf(options), secretKey, LABEL_REVOCATION, body)]);
+  return signStatement(backendOf(options), REVOCATION, secretKey, body);
 }
 
 /**
@@ -52,12 +59,11 @@ export function signRevocation(
  * Errors: DecodeError/LimitError for malformed bytes; VerificationError `SIGNATURE_INVALID`.
  */
 export function verifyRevocation(bytes: Uint8Array, options?: CryptoOptions): Uint8Array {
-  const { body, signatures } = decodeEnvelope(bytes, MAX_REVOCATION_BYTES, 1);
-  const msg = ProtoMessage.decode(body, MAX_REVOCATION_BYTES, 4);
-  checkVersion(msg.requiredUint(1), FORMAT_VERSION, 'revocation');
-  msg.assertKnown([1, 2]);
+  const { body, signatures, msg } = openStatement(bytes, REVOCATION);
   const identityKey = copy(msg.requiredBytes(2, { length: IDENTITY_KEY_LENGTH }));
-  verifyWith(backendOf(options), identityKey, LABEL_REVOCATION, body, signatures[0]!, 'revocation');
+  // Not `checkSignedBy`: a revocation is signed by the very key it revokes, so a revocation
+  // list must not refuse it, and there is no other key to expect.
+  verifyWith(backendOf(options), identityKey, REVOCATION.label, body, signatures[0]!, 'revocation');
   return identityKey;
 }
 

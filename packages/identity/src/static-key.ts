@@ -22,19 +22,7 @@ import {
   ValidationError,
   VerificationError,
 } from '@p2pe/transport-interfaces';
-import {
-  backendOf,
-  type CryptoOptions,
-  checkExpectedKey,
-  checkNotRevoked,
-  checkVersion,
-  copy,
-  nowOf,
-  peerIdOf,
-  signWith,
-  type VerifyOptions,
-  verifyWith,
-} from './common';
+import { backendOf, type CryptoOptions, copy, nowOf, peerIdOf, type VerifyOptions } from './common';
 import {
   CLOCK_SKEW_MS,
   FORMAT_VERSION,
@@ -43,7 +31,15 @@ import {
   MAX_CERTIFICATE_BYTES,
   MAX_STATIC_KEY_LIFETIME_MS,
 } from './constants';
-import { decodeEnvelope, encodeEnvelope } from './envelope';
+import { checkSignedBy, openStatement, type StatementKind, signStatement } from './envelope';
+
+const CERTIFICATE: StatementKind = {
+  label: LABEL_STATIC_KEY,
+  maxBytes: MAX_CERTIFICATE_BYTES,
+  maxFields: 8,
+  fields: [1, 2, 3],
+  what: 'static key certificate',
+};
 
 /** Encoded public key length per DH suite. */
 const PUBLIC_KEY_LENGTH: Readonly<Record<DhName, number>> = { '25519': 32, '448': 56, P256: 65 };
@@ -140,9 +136,7 @@ export function signStaticKeyCertificate(
     .bytes(2, identityKey)
     .message(3, encodeStaticKey(key))
     .finish();
-  return encodeEnvelope(body, [
-    signWith(backendOf(options), identitySecret, LABEL_STATIC_KEY, body),
-  ]);
+  return signStatement(backendOf(options), CERTIFICATE, identitySecret, body);
 }
 
 export interface VerifyStaticKeyOptions extends VerifyOptions {
@@ -168,15 +162,10 @@ export function verifyStaticKeyCertificate(
   options?: VerifyStaticKeyOptions,
 ): CertifiedStaticKey {
   const crypto = backendOf(options);
-  const { body, signatures } = decodeEnvelope(bytes, MAX_CERTIFICATE_BYTES, 1);
-  const msg = ProtoMessage.decode(body, MAX_CERTIFICATE_BYTES, 8);
-  checkVersion(msg.requiredUint(1), FORMAT_VERSION, 'static key certificate');
-  msg.assertKnown([1, 2, 3]);
-  const identityKey = copy(msg.requiredBytes(2, { length: IDENTITY_KEY_LENGTH }));
-  const key = decodeStaticKey(msg.requiredBytes(3));
-  checkNotRevoked(options, identityKey, 'static key certificate');
-  verifyWith(crypto, identityKey, LABEL_STATIC_KEY, body, signatures[0]!, 'static key certificate');
-  checkExpectedKey(options?.identityKey, identityKey, 'static key certificate');
+  const statement = openStatement(bytes, CERTIFICATE);
+  const identityKey = copy(statement.msg.requiredBytes(2, { length: IDENTITY_KEY_LENGTH }));
+  const key = decodeStaticKey(statement.msg.requiredBytes(3));
+  checkSignedBy(crypto, CERTIFICATE, identityKey, statement, options);
   checkStaticKeyMatch(key, options);
   checkStaticKeyValid(key, nowOf(options));
   return { ...key, identityKey, peerId: peerIdOf(identityKey, { crypto }) };

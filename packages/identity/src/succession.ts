@@ -17,26 +17,34 @@
  * it and ask the user to verify again.
  */
 import { equalBytes } from '@p2pe/crypto';
-import { LimitError, ProtoMessage, VerificationError } from '@p2pe/transport-interfaces';
+import { LimitError, VerificationError } from '@p2pe/transport-interfaces';
 import {
   backendOf,
   checkExpectedKey,
   checkKeyArgument,
   checkNotRevoked,
-  checkVersion,
   copy,
   peerIdOf,
   type VerifyOptions,
   verifyWith,
 } from './common';
 import {
-  FORMAT_VERSION,
   IDENTITY_KEY_LENGTH,
   LABEL_SUCCESSION,
   MAX_SUCCESSION_BYTES,
   MAX_SUCCESSION_CHAIN,
 } from './constants';
-import { decodeEnvelope } from './envelope';
+import { openStatement, type StatementKind } from './envelope';
+
+/** Signed by both keys; `successor.ts` writes it (with two signatures, so not `signStatement`). */
+const SUCCESSION: StatementKind = {
+  label: LABEL_SUCCESSION,
+  maxBytes: MAX_SUCCESSION_BYTES,
+  maxFields: 8,
+  fields: [1, 2, 3],
+  signatures: 2,
+  what: 'succession',
+};
 
 export interface Succession {
   readonly oldKey: Uint8Array;
@@ -58,10 +66,7 @@ export interface VerifySuccessionOptions extends VerifyOptions {
  */
 export function verifySuccession(bytes: Uint8Array, options?: VerifySuccessionOptions): Succession {
   const crypto = backendOf(options);
-  const { body, signatures } = decodeEnvelope(bytes, MAX_SUCCESSION_BYTES, 2);
-  const msg = ProtoMessage.decode(body, MAX_SUCCESSION_BYTES, 8);
-  checkVersion(msg.requiredUint(1), FORMAT_VERSION, 'succession');
-  msg.assertKnown([1, 2, 3]);
+  const { body, signatures, msg } = openStatement(bytes, SUCCESSION);
   const oldKey = copy(msg.requiredBytes(2, { length: IDENTITY_KEY_LENGTH }));
   const newKey = copy(msg.requiredBytes(3, { length: IDENTITY_KEY_LENGTH }));
   if (equalBytes(oldKey, newKey)) {
@@ -69,8 +74,8 @@ export function verifySuccession(bytes: Uint8Array, options?: VerifySuccessionOp
   }
   checkNotRevoked(options, oldKey, 'succession');
   checkNotRevoked(options, newKey, 'succession');
-  verifyWith(crypto, oldKey, LABEL_SUCCESSION, body, signatures[0]!, 'succession (old key)');
-  verifyWith(crypto, newKey, LABEL_SUCCESSION, body, signatures[1]!, 'succession (new key)');
+  verifyWith(crypto, oldKey, SUCCESSION.label, body, signatures[0]!, 'succession (old key)');
+  verifyWith(crypto, newKey, SUCCESSION.label, body, signatures[1]!, 'succession (new key)');
   checkExpectedKey(options?.oldKey, oldKey, 'succession');
   return {
     oldKey,

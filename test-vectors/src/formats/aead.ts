@@ -11,16 +11,14 @@
  * outside our crypto package.
  */
 import { type AeadName, type CryptoBackend, equalBytes } from '@p2pe/crypto';
-import { concatBytes, DecodeError } from '@p2pe/transport-interfaces';
+import { concatBytes } from '@p2pe/transport-interfaces';
 import type { VectorFormat } from '../format';
 import {
   attempt,
   type CaseOutcome,
   type FlagRules,
   hexField,
-  isWycheproof,
-  runWycheproof,
-  type WycheproofFile,
+  wycheproofFormat,
 } from './wycheproof';
 
 const ALGORITHMS: Readonly<Record<string, AeadName>> = {
@@ -134,21 +132,15 @@ function runAeadCase(
   return { kind: 'accepted', matches: true };
 }
 
-const detect = (json: unknown): json is WycheproofFile =>
-  isWycheproof(json, 'aead_test_schema_v1', Object.keys(ALGORITHMS));
-
-export const wycheproofAead: VectorFormat = {
+export const wycheproofAead: VectorFormat = wycheproofFormat({
   name: 'wycheproof-aead',
-  detect: (file) => detect(file.json),
-  verify(file, backend) {
-    const json = file.json;
-    if (!detect(json))
-      throw new DecodeError('VECTOR_FILE_MALFORMED', 'not a Wycheproof AeadTest file');
-    const name = ALGORITHMS[json.algorithm]!;
+  schema: 'aead_test_schema_v1',
+  algorithms: Object.keys(ALGORITHMS),
+  fileType: 'AeadTest file',
+  rules: AEAD_RULES,
+  caseRunner(file, backend) {
+    const name = ALGORITHMS[file.algorithm]!;
     const cipher = name === 'AESGCM' ? gcmCipher(backend) : suiteCipher(backend, name);
-    return runWycheproof(json, {
-      rules: AEAD_RULES,
-      runCase: (_group, test) => runAeadCase(cipher, test, test.result === 'valid'),
-    });
+    return (_group, test) => runAeadCase(cipher, test, test.result === 'valid');
   },
-};
+});

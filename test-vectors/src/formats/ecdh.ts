@@ -2,8 +2,7 @@
  * Wycheproof `ecdh_test_schema_v1` (type EcdhTest) for secp256r1: the public key is a DER
  * SubjectPublicKeyInfo, read by our strict parser (./spki.ts) before the P-256 DH suite sees it.
  */
-import { type CryptoBackend, equalBytes } from '@p2pe/crypto';
-import { DecodeError } from '@p2pe/transport-interfaces';
+import type { CryptoBackend } from '@p2pe/crypto';
 import type { VectorFormat } from '../format';
 import { p256PointFromSpki } from './spki';
 import {
@@ -11,9 +10,9 @@ import {
   type CaseOutcome,
   type FlagRules,
   hexField,
-  isWycheproof,
   MalformedCaseError,
-  runWycheproof,
+  outputOutcome,
+  wycheproofFormat,
 } from './wycheproof';
 
 /**
@@ -42,19 +41,23 @@ export function p256Outcome(
 ): CaseOutcome {
   const suite = backend.dh('P256');
   const secret = fixedLengthScalar(privateInteger, suite.secretKeyLength);
-  const out = attempt(() => suite.dh(secret, point));
-  if (!out.ok) return { kind: 'rejected', reason: out.reason };
-  return { kind: 'accepted', matches: equalBytes(out.value, shared) };
+  return outputOutcome(() => suite.dh(secret, point), shared);
 }
 
 const compressed =
   'our P256 suite takes 65-byte uncompressed points; a compressed one may be refused';
+
+/** Acceptable flags of both P-256 ECDH schemas: the point encodings our P256 suite may refuse. */
+export const P256_POINT_RULES: FlagRules = {
+  CompressedPublic: { rule: 'either', why: compressed },
+  CompressedPoint: { rule: 'either', why: compressed },
+};
+
 const explicit = 'explicit curve parameters are refused: named curve only (RFC 5480 §2.1.1)';
 
 /** Acceptable flags of EcdhTest. The SPKI parser is ours, so its strictness is our rule. */
 export const ECDH_SPKI_RULES: FlagRules = {
-  CompressedPublic: { rule: 'either', why: compressed },
-  CompressedPoint: { rule: 'either', why: compressed },
+  ...P256_POINT_RULES,
   InvalidAsn: { rule: 'reject', why: 'our SPKI reader takes DER only (X.690 §10)' },
   UnnamedCurve: { rule: 'reject', why: explicit },
   UnusedParam: { rule: 'reject', why: explicit },
@@ -65,29 +68,19 @@ export const ECDH_SPKI_RULES: FlagRules = {
   ModifiedCurveParameter: { rule: 'reject', why: explicit },
 };
 
-const detectGroup = (encoding: string) => (g: Record<string, unknown>) =>
-  g.curve === 'secp256r1' && g.encoding === encoding;
-
-export const wycheproofEcdhSpki: VectorFormat = {
+export const wycheproofEcdhSpki: VectorFormat = wycheproofFormat({
   name: 'wycheproof-ecdh',
-  detect: (file) => isWycheproof(file.json, 'ecdh_test_schema_v1', ['ECDH'], detectGroup('asn')),
-  verify(file, backend) {
-    if (!isWycheproof(file.json, 'ecdh_test_schema_v1', ['ECDH'], detectGroup('asn'))) {
-      throw new DecodeError(
-        'VECTOR_FILE_MALFORMED',
-        'not a Wycheproof EcdhTest file for secp256r1',
-      );
-    }
-    return runWycheproof(file.json, {
-      rules: ECDH_SPKI_RULES,
-      runCase(_group, test) {
-        const spki = hexField(test, 'public');
-        const priv = hexField(test, 'private');
-        const shared = hexField(test, 'shared');
-        const point = attempt(() => p256PointFromSpki(spki));
-        if (!point.ok) return { kind: 'rejected', reason: point.reason };
-        return p256Outcome(backend, priv, point.value, shared);
-      },
-    });
+  schema: 'ecdh_test_schema_v1',
+  algorithms: ['ECDH'],
+  group: (g) => g.curve === 'secp256r1' && g.encoding === 'asn',
+  fileType: 'EcdhTest file for secp256r1',
+  rules: ECDH_SPKI_RULES,
+  caseRunner: (_file, backend) => (_group, test) => {
+    const spki = hexField(test, 'public');
+    const priv = hexField(test, 'private');
+    const shared = hexField(test, 'shared');
+    const point = attempt(() => p256PointFromSpki(spki));
+    if (!point.ok) return { kind: 'rejected', reason: point.reason };
+    return p256Outcome(backend, priv, point.value, shared);
   },
-};
+});

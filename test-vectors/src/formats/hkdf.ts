@@ -6,7 +6,6 @@
  * both `hkdf()` and `hkdfExpand()`.
  */
 import { equalBytes, type HashName, type HashSuite } from '@p2pe/crypto';
-import { DecodeError } from '@p2pe/transport-interfaces';
 import type { VectorFormat } from '../format';
 import {
   attempt,
@@ -14,9 +13,7 @@ import {
   type FlagRules,
   hexField,
   intField,
-  isWycheproof,
-  runWycheproof,
-  type WycheproofFile,
+  wycheproofFormat,
 } from './wycheproof';
 
 const ALGORITHMS: Readonly<Record<string, HashName>> = {
@@ -52,20 +49,14 @@ function runHkdfCase(suite: HashSuite, test: Record<string, unknown>): CaseOutco
   return { kind: 'accepted', matches: true };
 }
 
-const detect = (json: unknown): json is WycheproofFile =>
-  isWycheproof(json, 'hkdf_test_schema_v1', Object.keys(ALGORITHMS));
-
-export const wycheproofHkdf: VectorFormat = {
+export const wycheproofHkdf: VectorFormat = wycheproofFormat({
   name: 'wycheproof-hkdf',
-  detect: (file) => detect(file.json),
-  verify(file, backend) {
-    const json = file.json;
-    if (!detect(json))
-      throw new DecodeError('VECTOR_FILE_MALFORMED', 'not a Wycheproof HkdfTest file');
-    const suite = backend.hash(ALGORITHMS[json.algorithm]!);
-    return runWycheproof(json, {
-      rules: HKDF_RULES,
-      runCase: (_group, test) => runHkdfCase(suite, test),
-    });
+  schema: 'hkdf_test_schema_v1',
+  algorithms: Object.keys(ALGORITHMS),
+  fileType: 'HkdfTest file',
+  rules: HKDF_RULES,
+  caseRunner(file, backend) {
+    const suite = backend.hash(ALGORITHMS[file.algorithm]!);
+    return (_group, test) => runHkdfCase(suite, test);
   },
-};
+});

@@ -5,7 +5,6 @@
  * tag of any other length is refused.
  */
 import { equalBytes, type HashName, type HashSuite } from '@p2pe/crypto';
-import { DecodeError } from '@p2pe/transport-interfaces';
 import type { VectorFormat } from '../format';
 import {
   attempt,
@@ -13,10 +12,8 @@ import {
   type FlagRules,
   hexField,
   intField,
-  isWycheproof,
   MalformedCaseError,
-  runWycheproof,
-  type WycheproofFile,
+  wycheproofFormat,
 } from './wycheproof';
 
 const ALGORITHMS: Readonly<Record<string, HashName>> = {
@@ -45,20 +42,14 @@ function runMacCase(suite: HashSuite, tagBits: number, test: Record<string, unkn
     : { kind: 'rejected', reason: 'tag differs' };
 }
 
-const detect = (json: unknown): json is WycheproofFile =>
-  isWycheproof(json, 'mac_test_schema_v1', Object.keys(ALGORITHMS));
-
-export const wycheproofMac: VectorFormat = {
+export const wycheproofMac: VectorFormat = wycheproofFormat({
   name: 'wycheproof-mac',
-  detect: (file) => detect(file.json),
-  verify(file, backend) {
-    const json = file.json;
-    if (!detect(json))
-      throw new DecodeError('VECTOR_FILE_MALFORMED', 'not a Wycheproof MacTest file');
-    const suite = backend.hash(ALGORITHMS[json.algorithm]!);
-    return runWycheproof(json, {
-      rules: MAC_RULES,
-      runCase: (group, test) => runMacCase(suite, intField(group, 'tagSize'), test),
-    });
+  schema: 'mac_test_schema_v1',
+  algorithms: Object.keys(ALGORITHMS),
+  fileType: 'MacTest file',
+  rules: MAC_RULES,
+  caseRunner(file, backend) {
+    const suite = backend.hash(ALGORITHMS[file.algorithm]!);
+    return (group, test) => runMacCase(suite, intField(group, 'tagSize'), test);
   },
-};
+});

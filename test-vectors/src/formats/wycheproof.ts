@@ -1,11 +1,12 @@
 /**
  * The engine shared by every Wycheproof format (C2SP/wycheproof `testvectors_v1`): file shape,
  * field decoding, and how a case's `result` (`valid` / `invalid` / `acceptable`) and our outcome
- * combine into passed, failed or skipped. Each concrete format only says how to run one case and
- * which rule applies to each `acceptable` flag.
+ * combine into passed, failed or skipped. Each concrete format only says which files it takes,
+ * how to run one case and which rule applies to each `acceptable` flag (`wycheproofFormat`).
  */
+import { type CryptoBackend, equalBytes } from '@p2pe/crypto';
 import { DecodeError, fromHex, P2peError } from '@p2pe/transport-interfaces';
-import { emptyReport, type FileReport } from '../format';
+import { emptyReport, type FileReport, type VectorFormat } from '../format';
 
 export type WycheproofResult = 'valid' | 'invalid' | 'acceptable';
 
@@ -146,6 +147,13 @@ export function attempt<T>(
   } catch (err) {
     return { ok: false, reason: reasonOf(err) };
   }
+}
+
+/** Runs `op`: a refusal is `rejected`; an output is `accepted`, matching when it equals `expected`. */
+export function outputOutcome(op: () => Uint8Array, expected: Uint8Array): CaseOutcome {
+  const out = attempt(op);
+  if (!out.ok) return { kind: 'rejected', reason: out.reason };
+  return { kind: 'accepted', matches: equalBytes(out.value, expected) };
 }
 
 function parseCase(value: unknown): WycheproofCase {
@@ -337,4 +345,43 @@ export function runWycheproof(file: WycheproofFile, runner: WycheproofRunner): F
     );
   }
   return report;
+}
+
+/** What a concrete Wycheproof format supplies; `wycheproofFormat` makes the VectorFormat. */
+export interface WycheproofFormatSpec {
+  /** Short name printed by the runner, e.g. `wycheproof-mac`. */
+  readonly name: string;
+  /** The files' `schema`, without `.json`. */
+  readonly schema: string;
+  /** The `algorithm` values the format takes. */
+  readonly algorithms: readonly string[];
+  /** A check every group must pass (e.g. its curve), to detect the file and to verify it. */
+  readonly group?: (g: Record<string, unknown>) => boolean;
+  /** What the format takes, for the error on any other file: `not a Wycheproof ${fileType}`. */
+  readonly fileType: string;
+  /** The rule for each `acceptable` flag. */
+  readonly rules: FlagRules;
+  /** How to run the cases of `file` with `backend` (per-file setup, e.g. picking the hash). */
+  caseRunner(file: WycheproofFile, backend: CryptoBackend): WycheproofRunner['runCase'];
+}
+
+/**
+ * A format that claims the files of `spec.schema` and `spec.algorithms` whose groups pass
+ * `spec.group`; `verify` throws DecodeError `VECTOR_FILE_MALFORMED` for any other file, else
+ * runs every case through `runWycheproof`.
+ */
+export function wycheproofFormat(spec: WycheproofFormatSpec): VectorFormat {
+  const takes = (json: unknown): json is WycheproofFile =>
+    isWycheproof(json, spec.schema, spec.algorithms, spec.group);
+  return {
+    name: spec.name,
+    detect: (file) => takes(file.json),
+    verify(file, backend) {
+      const json = file.json;
+      if (!takes(json)) {
+        throw new DecodeError('VECTOR_FILE_MALFORMED', `not a Wycheproof ${spec.fileType}`);
+      }
+      return runWycheproof(json, { rules: spec.rules, runCase: spec.caseRunner(json, backend) });
+    },
+  };
 }
