@@ -100,8 +100,12 @@ export function decodeHeader(bytes: Uint8Array, dhLength: number): RatchetHeader
   const m = ProtoMessage.decode(bytes, MAX_HEADER_BYTES, 8);
   m.assertKnown([1, 2, 3]);
   const dh = m.requiredBytes(1, { length: dhLength });
-  const pn = m.uint(2) ?? 0;
-  const n = m.uint(3) ?? 0;
+  // All three fields are required, zeros included (the encoder always writes them). A header
+  // that may omit a trailing zero counter is not prefix-free, and the message AD is
+  // `... || header || len || extra` with no length before the header: "header without n=0"
+  // plus an extra AD starting 0x18 0x00 would then authenticate as the sender's pair.
+  const pn = m.requiredUint(2);
+  const n = m.requiredUint(3);
   if (pn > MAX_COUNTER || n > MAX_COUNTER) {
     throw new DecodeError('RATCHET_COUNTER_RANGE', 'message counter exceeds 2^32 - 1');
   }

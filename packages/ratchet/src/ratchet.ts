@@ -2,6 +2,7 @@ import { equalBytes, type KeyPair } from '@p2pe/crypto';
 import {
   assertBytes,
   type Clock,
+  DecodeError,
   LimitError,
   P2peError,
   type RandomBytes,
@@ -53,6 +54,28 @@ export const defaultRatchetLimits: RatchetLimits = Object.freeze({
   maxSkippedKeys: MAX_SKIPPED_KEYS,
   skippedKeyMaxAgeMs: SKIPPED_KEY_MAX_AGE_MS,
 });
+
+/**
+ * The limits with their defaults, checked: positive integers; no more skipped keys than a stored
+ * state may hold (MAX_SKIPPED_KEYS), or a session could not be restored after a save; and a jump
+ * of at most 25,000 keys (libsignal's MAX_FORWARD_JUMPS), the work one forged counter can cause.
+ */
+export function resolveRatchetLimits(limits: Partial<RatchetLimits> = {}): RatchetLimits {
+  const out = { ...defaultRatchetLimits, ...limits };
+  const check = (name: keyof RatchetLimits, max: number): void => {
+    const v = out[name];
+    if (!Number.isSafeInteger(v) || v < 1 || v > max) {
+      throw new ValidationError(
+        'RATCHET_LIMITS',
+        `"limits.${name}" expected an integer from 1 to ${max}, got ${String(v)}`,
+      );
+    }
+  };
+  check('maxSkip', 25_000);
+  check('maxSkippedKeys', MAX_SKIPPED_KEYS);
+  check('skippedKeyMaxAgeMs', Number.MAX_SAFE_INTEGER);
+  return out;
+}
 
 /** Collaborators of a ratchet session, injected. */
 export interface RatchetOptions {
@@ -189,7 +212,7 @@ export class DoubleRatchet {
     this.#s = state;
     this.#clock = options.clock ?? systemClock();
     this.#random = options.random ?? suite.backend.randomBytes;
-    this.#limits = { ...defaultRatchetLimits, ...options.limits };
+    this.#limits = resolveRatchetLimits(options.limits);
     // The session AD enters each message's AD as its hash (fixed 32/64 bytes, however long the
     // identities are), then the wire version, then the exact header bytes received.
     this.#adPrefix = concat2(suite.hash.digest(state.ad), Uint8Array.of(RATCHET_WIRE_VERSION));
@@ -444,60 +467,34 @@ export class DoubleRatchet {
       throw duplicate();
     }
     // A new ratchet key: DHRatchet (§3.5), receiving half now, sending half at the next send.
-    const plannedOld =
-      s.receiveChainKey !== undefined && s.dhr !== undefined
-        ? this.#planSkip(s.receiveChainKey, s.nr, header.pn, s.dhr, now)
-        : { chainKey: s.receiveChainKey, skips: [] };
-    this.#checkSkip(0, header.n);
-    const step = kdfRoot(
-      this.suite,
-      s.rootKey,
-      this.suite.dh.dh(s.dhs.secretKey, header.dh),
-      false,
-    );
-    const planned = this.#planSkip(step.chainKey, 0, header.n, header.dh, now);
-    const { chainKey, messageKey } = kdfChain(this.suite, planned.chainKey!);
-    const plaintext = this.#open(messageKey, body, ad);
-    this.#commit(
-      {
-        ...s,
-        dhr: header.dh.slice(),
-        rootKey: step.rootKey,
-        receiveChainKey: chainKey,
-        nr: header.n + 1,
-        pendingSendRatchet: true,
-        previousChains: pushBounded(s.previousChains, s.dhr),
-      },
-      [...plannedOld.skips, ...planned.skips],
-      now,
-    );
-    return { plaintext, header, fromSkipped: false };
+    return this.#receiveNewChain(s, header, s.dhr, header.dh, body, ad, now);
   }
 
   #decryptHe(headerField: Uint8Array, body: Uint8Array, ad: Uint8Array, now: number): Decrypted {
     const s = this.#s;
     const dhLength = this.suite.dh.publicKeyLength;
-    // TrySkippedMessageKeysHE (§4.4): one header trial per distinct header key.
-    if (s.skipped.size > 0) {
-      const tried = new Set<string>();
-      for (const entry of s.skipped.values()) {
-        const chainHex = hex(entry.chain);
-        if (tried.has(chainHex)) continue;
-        tried.add(chainHex);
-        const hb = this.#openHeader(entry.chain, headerField);
-        if (hb === undefined) continue;
-        const header = decodeHeader(hb, dhLength);
-        const found = this.#findSkippedByHex(chainHex, header.n, now);
-        if (found === undefined) {
-          if (s.hkr !== undefined && equalBytes(entry.chain, s.hkr)) break; // current chain
-          throw duplicate();
+    // TrySkippedMessageKeysHE (§4.4): one header trial per distinct header key, each key tried
+    // once in all: at most the current, NHKr and 16 previous (MAX_PREVIOUS_RECEIVE_KEYS).
+    const tried = new Set<string>();
+    for (const entry of s.skipped.values()) {
+      const chainHex = hex(entry.chain);
+      if (tried.has(chainHex)) continue;
+      tried.add(chainHex);
+      const hb = this.#openHeader(entry.chain, headerField);
+      if (hb === undefined) continue;
+      const header = decodeHeader(hb, dhLength);
+      const found = this.#findSkippedByHex(chainHex, header.n, now);
+      if (found === undefined) {
+        if (s.hkr !== undefined && equalBytes(entry.chain, s.hkr)) {
+          return this.#receiveInChain(s, header, s.hkr, body, ad, now); // current chain
         }
-        const plaintext = this.#open(found.value.messageKey, body, ad);
-        this.#commitSkippedUse(found.key, now);
-        return { plaintext, header, fromSkipped: true };
+        throw duplicate();
       }
+      const plaintext = this.#open(found.value.messageKey, body, ad);
+      this.#commitSkippedUse(found.key, now);
+      return { plaintext, header, fromSkipped: true };
     }
-    if (s.hkr !== undefined) {
+    if (s.hkr !== undefined && !tried.has(hex(s.hkr))) {
       const hb = this.#openHeader(s.hkr, headerField);
       if (hb !== undefined) {
         const header = decodeHeader(hb, dhLength);
@@ -506,7 +503,8 @@ export class DoubleRatchet {
     }
     const hb = s.nhkr === undefined ? undefined : this.#openHeader(s.nhkr, headerField);
     if (hb === undefined) {
-      if (s.previousChains.some((k) => this.#openHeader(k, headerField) !== undefined)) {
+      const old = s.previousChains.filter((k) => !tried.has(hex(k)));
+      if (old.some((k) => this.#openHeader(k, headerField) !== undefined)) {
         throw duplicate();
       }
       throw new VerificationError(
@@ -515,17 +513,37 @@ export class DoubleRatchet {
       );
     }
     const header = decodeHeader(hb, dhLength);
-    // DHRatchetHE (§4.4), receiving half.
+    // DHRatchetHE (§4.4), receiving half: the new chain's header key is NHKr.
+    return this.#receiveNewChain(s, header, s.hkr, s.nhkr!, body, ad, now);
+  }
+
+  /**
+   * The receiving half of DHRatchet (§3.5) / DHRatchetHE (§4.4), planned and committed only if
+   * the message opens: skip the rest of the current receiving chain (`current`, to header.pn),
+   * one DH with the new key, then the new chain (`next`: the key, or NHKr with HE) to header.n.
+   * The sending half waits for our next send (`pendingSendRatchet`).
+   */
+  #receiveNewChain(
+    s: RatchetState,
+    header: RatchetHeader,
+    current: Uint8Array | undefined,
+    next: Uint8Array,
+    body: Uint8Array,
+    ad: Uint8Array,
+    now: number,
+  ): Decrypted {
+    checkCounter(header);
+    const he = s.headerEncryption;
     const plannedOld =
-      s.receiveChainKey !== undefined && s.hkr !== undefined
-        ? this.#planSkip(s.receiveChainKey, s.nr, header.pn, s.hkr, now)
+      s.receiveChainKey !== undefined && current !== undefined
+        ? this.#planSkip(s.receiveChainKey, s.nr, header.pn, current, now)
         : { chainKey: s.receiveChainKey, skips: [] };
     this.#checkSkip(0, header.n);
-    const step = kdfRoot(this.suite, s.rootKey, this.suite.dh.dh(s.dhs.secretKey, header.dh), true);
-    const newHkr = s.nhkr!;
-    const planned = this.#planSkip(step.chainKey, 0, header.n, newHkr, now);
+    const step = kdfRoot(this.suite, s.rootKey, this.suite.dh.dh(s.dhs.secretKey, header.dh), he);
+    const planned = this.#planSkip(step.chainKey, 0, header.n, next, now);
     const { chainKey, messageKey } = kdfChain(this.suite, planned.chainKey!);
     const plaintext = this.#open(messageKey, body, ad);
+    const previousChains = pushBounded(s.previousChains, current);
     this.#commit(
       {
         ...s,
@@ -533,13 +551,15 @@ export class DoubleRatchet {
         rootKey: step.rootKey,
         receiveChainKey: chainKey,
         nr: header.n + 1,
-        hkr: newHkr,
-        nhkr: step.nextHeaderKey,
         pendingSendRatchet: true,
-        previousChains: pushBounded(s.previousChains, s.hkr),
+        previousChains,
+        ...(he ? { hkr: next, nhkr: step.nextHeaderKey } : {}),
       },
       [...plannedOld.skips, ...planned.skips],
       now,
+      // HE: every header is tried under each chain that holds skipped keys, so only the chains
+      // still remembered keep them: a forged header costs at most 2 + 16 trials.
+      he ? s.previousChains.filter((c) => !previousChains.includes(c)) : [],
     );
     return { plaintext, header, fromSkipped: false };
   }
@@ -554,6 +574,7 @@ export class DoubleRatchet {
     now: number,
   ): Decrypted {
     if (header.n < s.nr || s.receiveChainKey === undefined) throw duplicate();
+    checkCounter(header);
     const planned = this.#planSkip(s.receiveChainKey, s.nr, header.n, chain, now);
     const { chainKey, messageKey } = kdfChain(this.suite, planned.chainKey!);
     const plaintext = this.#open(messageKey, body, ad);
@@ -656,12 +677,23 @@ export class DoubleRatchet {
     this.#s = { ...this.#s, skipped };
   }
 
-  #commit(next: RatchetState, adds: PlannedSkip[], now: number): void {
+  #commit(
+    next: RatchetState,
+    adds: PlannedSkip[],
+    now: number,
+    forgetChains: readonly Uint8Array[] = [],
+  ): void {
     let skipped = next.skipped as Map<string, SkippedKey>;
     const maxAge = this.#limits.skippedKeyMaxAgeMs;
     const needsPrune = skipped.size > 0 && now - skipped.values().next().value!.storedAt >= maxAge;
-    if (adds.length > 0 || needsPrune) {
+    if (adds.length > 0 || needsPrune || forgetChains.length > 0) {
       skipped = new Map(skipped);
+      if (forgetChains.length > 0) {
+        const prefixes = forgetChains.map((c) => `${hex(c)}:`);
+        for (const key of skipped.keys()) {
+          if (prefixes.some((p) => key.startsWith(p))) skipped.delete(key);
+        }
+      }
       for (const a of adds) skipped.set(a.key, a.value);
       pruneExpired(skipped, now, maxAge);
       // Total bound: drop the oldest.
@@ -698,6 +730,16 @@ export class DoubleRatchet {
 
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return this.toString();
+  }
+}
+
+/**
+ * Senders stop at n = 2^32 - 2 (`encrypt` refuses to go on), so n = 2^32 - 1 is never sent; were
+ * it accepted, Nr would become 2^32, which the stored state cannot hold.
+ */
+function checkCounter(header: RatchetHeader): void {
+  if (header.n >= 0xffff_ffff) {
+    throw new DecodeError('RATCHET_COUNTER_RANGE', 'message number 2^32 - 1 is never sent');
   }
 }
 

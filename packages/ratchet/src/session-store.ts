@@ -9,7 +9,7 @@ import {
   SESSION_STATE_VERSION,
 } from './constants';
 import type { RatchetOptions } from './ratchet';
-import type { PeerState, Session } from './session';
+import type { PeerState, ReplayCache, Session } from './session';
 import { restoreRatchet, serializeRatchet } from './state-codec';
 
 /** Most peers one stored state may hold. */
@@ -36,7 +36,8 @@ export function encodePeerRecord(peerIdHex: string, p: PeerState): Uint8Array {
         .finish(),
     );
   }
-  for (const tag of p.seen) w.bytes(6, fromHex(tag));
+  w.message(8, encodeReplayCache(p.handshakesSeen));
+  w.message(9, encodeReplayCache(p.noticesSeen));
   for (const [mid, sid] of p.lastSent) {
     w.message(7, new ProtoWriter().bytes(1, fromHex(mid)).bytes(2, fromHex(sid)).finish());
   }
@@ -49,7 +50,7 @@ export function decodePeerRecord(
   options: RatchetOptions,
 ): { peerIdHex: string; state: PeerState } {
   const m = ProtoMessage.decode(bytes, MAX_PEER_RECORD_BYTES, 4 * MAX_REPLAY_CACHE_PER_PEER + 64);
-  m.assertKnown([1, 2, 3, 4, 5, 6, 7]);
+  m.assertKnown([1, 2, 3, 4, 5, 6, 7, 8, 9]);
   const peerId = m.requiredBytes(1, { maxLength: 64 }).slice();
   const identityKey = m.bytes(2, { length: 32 });
   const staticKey = m.bytes(3, { maxLength: 133 });
@@ -68,6 +69,9 @@ export function decodePeerRecord(
         sendable: s.bool(7) ?? false,
       };
     });
+  // Field 6 (digests without times) was written before the caches kept times: read as
+  // handshake digests stamped 0.
+  const legacySeen = m.repeatedBytes(6, MAX_REPLAY_CACHE_PER_PEER, { maxLength: 64 }).map(toHex);
   const lastSent = new Map<string, string>();
   for (const raw of m.repeatedBytes(7, MAX_REPLAY_CACHE_PER_PEER, { maxLength: 256 })) {
     const e = ProtoMessage.decode(raw, 256, 4);
@@ -90,11 +94,42 @@ export function decodePeerRecord(
               ...(staticKey === undefined ? {} : { staticKey: staticKey.slice() }),
             },
       sessions,
-      seen: m.repeatedBytes(6, MAX_REPLAY_CACHE_PER_PEER, { maxLength: 64 }).map(toHex),
+      handshakesSeen: decodeReplayCache(m.bytes(8), legacySeen),
+      noticesSeen: decodeReplayCache(m.bytes(9), []),
       lastSent,
       noticeWindow: { start: 0, count: 0 },
     },
   };
+}
+
+function encodeReplayCache(c: ReplayCache): Uint8Array {
+  const w = new ProtoWriter();
+  for (let i = 0; i < c.tags.length; i++) {
+    w.message(1, new ProtoWriter().bytes(1, fromHex(c.tags[i]!)).uint(2, c.times[i]!).finish());
+  }
+  return w.uint(2, c.floor).finish();
+}
+
+function decodeReplayCache(bytes: Uint8Array | undefined, legacy: string[]): ReplayCache {
+  const cache: ReplayCache = { tags: [...legacy], times: legacy.map(() => 0), floor: 0 };
+  if (bytes === undefined) return cache;
+  const m = ProtoMessage.decode(
+    bytes,
+    MAX_REPLAY_CACHE_PER_PEER * 96 + 32,
+    MAX_REPLAY_CACHE_PER_PEER + 1,
+  );
+  m.assertKnown([1, 2]);
+  for (const raw of m.repeatedBytes(1, MAX_REPLAY_CACHE_PER_PEER, { maxLength: 96 })) {
+    const e = ProtoMessage.decode(raw, 96, 2);
+    e.assertKnown([1, 2]);
+    cache.tags.push(toHex(e.requiredBytes(1, { maxLength: 64 })));
+    cache.times.push(e.uint(2) ?? 0);
+  }
+  if (cache.tags.length > MAX_REPLAY_CACHE_PER_PEER) {
+    throw new DecodeError('SESSION_STATE_INCONSISTENT', 'replay cache over its bound');
+  }
+  cache.floor = m.uint(2) ?? 0;
+  return cache;
 }
 
 export function encodeManagerState(peers: Map<string, PeerState>): Uint8Array {

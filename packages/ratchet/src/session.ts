@@ -5,9 +5,11 @@ import {
   peerIdOf,
   pickStaticKey,
   type RevocationChecker,
+  type Succession,
   type VerifiedRecord,
   verifyRecord,
   verifyStaticKeyCertificate,
+  verifySuccession,
 } from '@p2pe/identity';
 import {
   assertBytes,
@@ -52,7 +54,7 @@ import {
   type SessionEnvelope,
 } from './envelope';
 import { HandshakeState } from './noise/index';
-import type { DoubleRatchet, RatchetLimits } from './ratchet';
+import { type DoubleRatchet, type RatchetLimits, resolveRatchetLimits } from './ratchet';
 import { seedInitiator, seedResponder } from './seed';
 import { decodeManagerState, encodeManagerState } from './session-store';
 import { type RatchetSuite, type RatchetSuiteNames, ratchetSuite } from './suite';
@@ -178,12 +180,31 @@ interface Pending {
   readonly ratchetKeyPair?: KeyPair;
 }
 
-/** Everything about one peer; what `exportPeer` stores (less the pending handshakes). */
+/**
+ * A replay cache of signed, timestamped messages from one peer (first handshake messages, or
+ * notices): hex digests with the peer's timestamp, oldest first, at most
+ * MAX_REPLAY_CACHE_PER_PEER. When full, the oldest entry goes and `floor` rises to its time:
+ * anything stamped at or before the floor is refused, so an evicted message can never be
+ * replayed (a peer cannot be made to forget by being flooded with new entries).
+ */
+export interface ReplayCache {
+  tags: string[];
+  times: number[];
+  floor: number;
+}
+
+export function emptyReplayCache(): ReplayCache {
+  return { tags: [], times: [], floor: 0 };
+}
+
+/** Everything about one peer; what `exportState` stores (less the pending handshakes). */
 export interface PeerState {
   contact: Contact | undefined;
   sessions: Session[];
-  /** Replay cache: first handshake messages and notices already processed (hex digests). */
-  seen: string[];
+  /** First handshake messages (IK/KK message 0) already accepted. */
+  handshakesSeen: ReplayCache;
+  /** Notices already acted on. Kept apart: anyone can make the peer send us notices. */
+  noticesSeen: ReplayCache;
   /** Per message id (hex): the session (hex id) it was last sent on. */
   lastSent: Map<string, string>;
   noticeWindow: { start: number; count: number };
@@ -223,6 +244,7 @@ export class SessionManager {
     this.suite = ratchetSuite(this.#backend, init.suite);
     this.#clock = init.clock ?? systemClock();
     this.#random = init.random ?? this.#backend.randomBytes;
+    resolveRatchetLimits(init.ratchetLimits); // a bad limit fails here, not in a handshake
     this.#init = init;
   }
 
@@ -296,7 +318,8 @@ export class SessionManager {
   /**
    * Encrypts a message for a peer: on its sending session, or, with none, in a new handshake
    * (IK/KK carry the message in their first message; XX does not: `carriesMessage` is false and
-   * the message should be sent again on `session-established`).
+   * the message should be sent again on `session-established`). Throws StateError
+   * `SESSION_IDENTITY_REJECTED` when `revocations` says the contact's identity is revoked.
    */
   send(peerId: Uint8Array, messageId: Uint8Array, plaintext: Uint8Array): SendResult {
     assertBytes(peerId, 'peerId');
@@ -309,6 +332,9 @@ export class SessionManager {
       );
     }
     const peer = this.#peer(peerId);
+    if (this.#revoked(peer.contact)) {
+      throw new StateError('SESSION_IDENTITY_REJECTED', 'the contact’s identity is revoked');
+    }
     const now = this.#clock.now();
     this.#expire(peer, now);
     const session = sendingSession(peer);
@@ -375,7 +401,10 @@ export class SessionManager {
       initiator: true,
       createdAt: now,
     });
-    if (zeroRtt) peer.lastSent.set(toHex(messageId), toHex(hid));
+    if (zeroRtt) {
+      peer.lastSent.set(toHex(messageId), toHex(hid));
+      trimMap(peer.lastSent, MAX_REPLAY_CACHE_PER_PEER); // the stored record allows no more
+    }
     return {
       kind: 'handshake',
       carriesMessage: zeroRtt,
@@ -418,14 +447,17 @@ export class SessionManager {
     if (peer === undefined || session === undefined) {
       return this.#undecryptable(env, NoticeReason.NO_SESSION, 'no-session', now);
     }
+    // A revoked identity's key may be in other hands: its sessions end with it.
+    if (this.#revoked(peer.contact)) return this.#drop(env.fromPeer, 'identity-rejected');
     try {
       const { plaintext } = session.ratchet.decrypt(env.body, env.messageId);
       session.lastUsedAt = now;
       if (!session.confirmed || peer.sessions[0] !== session) {
         // The peer holds this session: confirm it and make it the one we send on (libsignal
-        // promotes the session that decrypted, so both sides converge on one).
+        // promotes the session that decrypted, so both sides converge on one). A session we
+        // stopped sending on (resetSessions, or the peer's signed notice) stays stopped: a late
+        // message sent before that must not undo it.
         session.confirmed = true;
-        session.sendable = true;
         peer.sessions = [session, ...peer.sessions.filter((s) => s !== session)];
       }
       return {
@@ -523,25 +555,34 @@ export class SessionManager {
       return this.#drop(env.fromPeer, 'stale');
     }
     const tag = toHex(this.suite.hash.digest(signed.notice));
-    if (peer.seen.includes(tag)) return this.#drop(env.fromPeer, 'replay');
-    remember(peer, tag);
+    if (replayed(peer.noticesSeen, tag, notice.issuedAt)) return this.#drop(env.fromPeer, 'replay');
+    remember(peer.noticesSeen, tag, notice.issuedAt);
     const sidHex = toHex(notice.sessionId);
     const midHex = toHex(notice.messageId);
     const ours = peer.lastSent.get(midHex) === sidHex;
     // "No such session" is the peer's (authenticated) word that it lost the session: stop sending
     // on it, and do not assume it still has our static key. "Could not decrypt" counts only for
-    // a message we sent on that session (a forged message must not end a working session).
-    if (notice.reason === NoticeReason.NO_SESSION || ours) {
-      const session = peer.sessions.find((s) => toHex(s.id) === sidHex);
+    // a message we sent on that session. Either counts only if the session (or our handshake) is
+    // one we hold: anyone can make the peer sign "no such session" for a made-up id, by sending
+    // it garbage in our name, and that must not change anything here (e.g. turn KK into IK).
+    const session = peer.sessions.find((s) => toHex(s.id) === sidHex);
+    const pendingKey = `${toHex(notice.fromPeer)}/${sidHex}`;
+    const ourHandshake = this.#pending.get(pendingKey)?.initiator === true;
+    if (
+      (session !== undefined || ourHandshake) &&
+      (notice.reason === NoticeReason.NO_SESSION || ours)
+    ) {
       if (session !== undefined) session.sendable = false;
       peer.contact = { ...contact, knowsOurStaticKey: false };
-      // It could not open our IK/KK first message: the static key we used is not its own any
-      // more. Forget it; the next handshake is XX and learns the current one.
-      const pendingKey = `${toHex(notice.fromPeer)}/${sidHex}`;
-      if (this.#pending.get(pendingKey)?.initiator === true) {
+      // It could not open our IK/KK first message. "No session": the static key we used is not
+      // its own any more; forget it, the next handshake is XX and learns the current one.
+      // "Cannot decrypt": the message was damaged in transit; keep the key (no forced XX).
+      if (ourHandshake) {
         this.#pending.delete(pendingKey);
-        const { staticKey: _dropped, ...rest } = peer.contact;
-        peer.contact = rest;
+        if (notice.reason === NoticeReason.NO_SESSION) {
+          const { staticKey: _dropped, ...rest } = peer.contact;
+          peer.contact = rest;
+        }
       }
     }
     const resend =
@@ -591,12 +632,20 @@ export class SessionManager {
     // IK/KK message 0 we cannot open (a static key we no longer have, e.g. after a reinstall
     // that made new static keys, or KK from a peer whose key we lost): answer with a signed
     // notice, so the initiator falls back to XX and learns our current key.
-    const cannotOpen = (): ReceiveResult =>
+    // "No session" tells the initiator to forget the static key it used (its next handshake is
+    // XX). Only say it when that key may be the problem; an IK message 0 that fails under a key
+    // we do hold was tampered with, and gets "cannot decrypt" (a resend, IK again), so a network
+    // attacker cannot force XX by flipping a bit.
+    const cannotOpen = (reason: NoticeReason = NoticeReason.NO_SESSION): ReceiveResult =>
       pattern === 'XX'
         ? this.#drop(env.fromPeer, 'handshake-failed')
-        : this.#undecryptable(env, NoticeReason.NO_SESSION, 'handshake-failed', now);
+        : this.#undecryptable(env, reason, 'handshake-failed', now);
     if (own === undefined) return cannotOpen();
     if (pattern === 'KK' && known?.staticKey === undefined) return cannotOpen();
+    // KK carries no certificate (the static key was certified when we learned it): check here.
+    if (pattern === 'KK' && this.#revoked(known)) {
+      return this.#drop(env.fromPeer, 'identity-rejected');
+    }
     const hs = new HandshakeState({
       protocol: this.#protocol(pattern),
       initiator: false,
@@ -610,7 +659,9 @@ export class SessionManager {
     try {
       payloadBytes = hs.readMessage(env.body);
     } catch (err) {
-      if (P2peError.is(err) && err.category === 'verification') return cannotOpen();
+      if (P2peError.is(err) && err.category === 'verification') {
+        return cannotOpen(pattern === 'IK' ? NoticeReason.CANNOT_DECRYPT : NoticeReason.NO_SESSION);
+      }
       throw err;
     }
     if (pattern === 'XX') {
@@ -643,8 +694,10 @@ export class SessionManager {
       return this.#drop(env.fromPeer, 'stale');
     }
     const tag = toHex(hs.getHandshakeHash());
-    if (this.#peers.get(fromHex)?.seen.includes(tag) === true)
+    const seen = this.#peers.get(fromHex)?.handshakesSeen;
+    if (seen !== undefined && replayed(seen, tag, payload.sentAt)) {
       return this.#drop(env.fromPeer, 'replay');
+    }
     // IK: the initiator's static key must be certified by its identity (or a proven successor).
     const remoteStatic = hs.remoteStatic!;
     const peer =
@@ -655,7 +708,7 @@ export class SessionManager {
             payload,
           )
         : this.#peer(env.fromPeer);
-    remember(peer, tag);
+    remember(peer.handshakesSeen, tag, payload.sentAt);
     const ratchetKeyPair = this.suite.dh.generateKeyPair(this.#random);
     const body = hs.writeMessage(
       encodeHandshakePayload({
@@ -695,13 +748,13 @@ export class SessionManager {
     if (pending === undefined || pending.hs.messageIndex !== step) {
       return this.#drop(env.fromPeer, 'unknown-handshake');
     }
-    const peer = this.#peer(env.fromPeer);
-    // Work on a copy of nothing: HandshakeState commits a message only when it authenticates.
+    // HandshakeState commits a message only when it authenticates. No peer state is made before
+    // that: message 0 of XX names any peer id it likes.
     const payload = decodeHandshakePayload(pending.hs.readMessage(env.body));
     if (pending.initiator) {
       if (payload.ratchetKey === undefined) return this.#drop(env.fromPeer, 'handshake-failed');
       let replies: Uint8Array[] = [];
-      let accepted = peer;
+      let accepted = this.#peers.get(toHex(env.fromPeer));
       if (pending.pattern === 'XX') {
         const rs = pending.hs.remoteStatic!;
         accepted = this.#acceptIdentity(
@@ -720,6 +773,8 @@ export class SessionManager {
         replies = [this.#handshakeReply(env, 2, body)];
       }
       this.#pending.delete(key);
+      // IK/KK: the contact we started with (gone only if a succession replaced it meanwhile).
+      if (accepted?.contact === undefined) return this.#drop(env.fromPeer, 'unknown-peer');
       const session = this.#addSession(
         accepted,
         pending.hs,
@@ -782,47 +837,35 @@ export class SessionManager {
     if (!equalBytes(cert.peerId, claimedPeerId)) {
       throw new StateError('SESSION_IDENTITY_REJECTED', 'certificate is for another peer');
     }
-    const peer = this.#peer(claimedPeerId);
-    if (peer.contact !== undefined) {
-      if (!equalBytes(peer.contact.identityKey, cert.identityKey)) {
+    const known = this.#peers.get(toHex(claimedPeerId));
+    if (known?.contact !== undefined) {
+      if (!equalBytes(known.contact.identityKey, cert.identityKey)) {
         throw new StateError('SESSION_IDENTITY_REJECTED', 'identity differs from the contact');
       }
-      return peer;
+      return known;
     }
-    // A successor of a contact we know?
-    if (payload.successions.length > 0) {
-      for (const [hex, old] of this.#peers) {
-        if (old.contact === undefined || hex === toHex(claimedPeerId)) continue;
-        let end: Uint8Array;
-        try {
-          end = followSuccessions(
-            old.contact.identityKey,
-            payload.successions,
-            this.#verifyOptions(),
-          );
-        } catch {
-          continue;
-        }
-        if (equalBytes(end, cert.identityKey)) {
-          peer.contact = {
-            peerId: claimedPeerId,
-            identityKey: cert.identityKey,
-            knowsOurStaticKey: false,
-          };
-          this.#peers.delete(hex);
-          this.#emit({
-            type: 'identity-succeeded',
-            oldPeerId: old.contact.peerId,
-            peerId: claimedPeerId,
-            identityKey: cert.identityKey,
-          });
-          return peer;
-        }
-      }
+    // A successor of a contact we know? (Peer state is made only once the peer is accepted.)
+    const predecessor = this.#predecessor(cert.identityKey, payload.successions);
+    if (predecessor !== undefined) {
+      const peer = this.#peer(claimedPeerId);
+      peer.contact = {
+        peerId: claimedPeerId,
+        identityKey: cert.identityKey,
+        knowsOurStaticKey: false,
+      };
+      this.#peers.delete(toHex(predecessor.peerId));
+      this.#emit({
+        type: 'identity-succeeded',
+        oldPeerId: predecessor.peerId,
+        peerId: claimedPeerId,
+        identityKey: cert.identityKey,
+      });
+      return peer;
     }
     if (this.#init.acceptNewPeers === false) {
       throw new StateError('SESSION_IDENTITY_REJECTED', 'handshake from an unknown peer');
     }
+    const peer = this.#peer(claimedPeerId);
     peer.contact = {
       peerId: claimedPeerId,
       identityKey: cert.identityKey,
@@ -830,6 +873,33 @@ export class SessionManager {
     };
     this.#emit({ type: 'peer-added', peerId: claimedPeerId, identityKey: cert.identityKey });
     return peer;
+  }
+
+  /**
+   * The contact whose identity the successions lead from to `identityKey`, if any. The chain is
+   * the peer's whole history (oldest first) and we may have met it at any key in it: the first
+   * step that starts at a contact's key is where we join it, found by that key's peer id, so the
+   * cost is bounded by the chain (at most 32 steps), never by the number of contacts.
+   */
+  #predecessor(identityKey: Uint8Array, successions: readonly Uint8Array[]): Contact | undefined {
+    const options = this.#verifyOptions();
+    for (let i = 0; i < successions.length; i++) {
+      let step: Succession;
+      try {
+        step = verifySuccession(successions[i]!, options);
+      } catch {
+        return undefined;
+      }
+      const old = this.#peers.get(toHex(step.oldPeerId))?.contact;
+      if (old === undefined || !equalBytes(old.identityKey, step.oldKey)) continue;
+      try {
+        const end = followSuccessions(old.identityKey, successions.slice(i), options);
+        return equalBytes(end, identityKey) ? old : undefined;
+      } catch {
+        return undefined;
+      }
+    }
+    return undefined;
   }
 
   #verifyCertificate(
@@ -861,6 +931,10 @@ export class SessionManager {
         },
       );
     }
+  }
+
+  #revoked(contact: Contact | undefined): boolean {
+    return contact !== undefined && this.#init.revocations?.isRevoked(contact.identityKey) === true;
   }
 
   #verifyOptions() {
@@ -965,7 +1039,8 @@ export class SessionManager {
       peer = {
         contact: undefined,
         sessions: [],
-        seen: [],
+        handshakesSeen: emptyReplayCache(),
+        noticesSeen: emptyReplayCache(),
         lastSent: new Map(),
         noticeWindow: { start: 0, count: 0 },
       };
@@ -1047,9 +1122,17 @@ function sendingSession(peer: PeerState): Session | undefined {
   return fallback;
 }
 
-function remember(peer: PeerState, tag: string): void {
-  peer.seen.push(tag);
-  if (peer.seen.length > MAX_REPLAY_CACHE_PER_PEER) peer.seen.shift();
+function replayed(cache: ReplayCache, tag: string, time: number): boolean {
+  return time <= cache.floor || cache.tags.includes(tag);
+}
+
+function remember(cache: ReplayCache, tag: string, time: number): void {
+  cache.tags.push(tag);
+  cache.times.push(time);
+  while (cache.tags.length > MAX_REPLAY_CACHE_PER_PEER) {
+    cache.tags.shift();
+    cache.floor = Math.max(cache.floor, cache.times.shift()!);
+  }
 }
 
 function trimMap<K, V>(map: Map<K, V>, max: number): void {
