@@ -3,8 +3,9 @@
  * Runs one scenario: a progress bar on stderr (when it is a terminal), a summary or one JSON
  * object of metrics on stdout, and optionally an HTML report. Bad input: one line, exit code 2.
  */
-import { writeFileSync } from 'node:fs';
-import { P2peError } from '@p2pe/transport-interfaces';
+import { accessSync, constants, statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { IoError, P2peError, ValidationError } from '@p2pe/transport-interfaces';
 import {
   builtinScenarios,
   getScenario,
@@ -28,6 +29,7 @@ async function main(): Promise<number> {
     return 0;
   }
   const scenario = getScenario(options.scenario, builtinScenarios);
+  if (options.report !== undefined) checkWritable(options.report);
   const trace: TraceFilter = {};
   if (options.tracePeer !== undefined) trace.peer = options.tracePeer;
   if (options.traceMessage !== undefined) trace.message = options.traceMessage;
@@ -54,7 +56,11 @@ async function main(): Promise<number> {
     )} events/s), peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB\n`,
   );
   if (options.report !== undefined) {
-    writeFileSync(options.report, renderReport(report));
+    try {
+      writeFileSync(options.report, renderReport(report));
+    } catch (err) {
+      throw new IoError('SIM_REPORT_WRITE', `cannot write the report (${errorCode(err)})`);
+    }
     process.stderr.write(`report written to ${options.report}\n`);
   }
   if (options.json) {
@@ -73,6 +79,29 @@ async function main(): Promise<number> {
   return 0;
 }
 
+/** Bad input found before the run: the report's directory must exist and be writable. */
+function checkWritable(path: string): void {
+  const dir = dirname(resolve(path));
+  let problem: string | undefined;
+  try {
+    if (statSync(dir).isDirectory()) accessSync(dir, constants.W_OK);
+    else problem = 'ENOTDIR';
+  } catch (err) {
+    problem = errorCode(err);
+  }
+  if (problem !== undefined) {
+    throw new ValidationError(
+      'SIM_INVALID_OPTION',
+      `--report: cannot write to the report's directory (${problem})`,
+    );
+  }
+}
+
+function errorCode(err: unknown): string {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : 'error';
+}
+
 main().then(
   (code) => {
     process.exitCode = code;
@@ -81,6 +110,9 @@ main().then(
     if (P2peError.is(err) && err.category === 'validation') {
       process.stderr.write(`sim: ${err.message} (${err.code})\n`);
       process.exitCode = 2;
+    } else if (P2peError.is(err) && err.category === 'io') {
+      process.stderr.write(`sim: ${err.message} (${err.code})\n`);
+      process.exitCode = 1;
     } else {
       process.stderr.write(
         `sim: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,

@@ -4,6 +4,7 @@ import {
   type TimerHandle,
   ValidationError,
 } from '@p2pe/transport-interfaces';
+import { MAX_SAMPLE } from './constants';
 import type { EventQueue, SimEvent } from './queue';
 
 interface TimerArg {
@@ -45,7 +46,9 @@ export class SimClock implements Clock {
     if (typeof callback !== 'function') {
       throw new ValidationError('INVALID_ARGUMENT', '"callback" expected a function');
     }
-    const delay = Number.isFinite(delayMs) && delayMs > 0 ? delayMs : 0;
+    // As with the host's setTimeout, a delay that is not a positive number means "now"; a
+    // delay beyond MAX_SAMPLE (285,000 years) is cut there so virtual time stays finite.
+    const delay = delayMs > 0 ? Math.min(delayMs, MAX_SAMPLE) : 0;
     const id = this.ids.next++;
     const ev = this.queue.push(this.time() + delay, fire, { clock: this, id, callback });
     this.timers.set(id, ev);

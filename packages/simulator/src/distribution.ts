@@ -1,4 +1,5 @@
 import { ValidationError } from '@p2pe/transport-interfaces';
+import { MAX_SAMPLE } from './constants';
 import type { SimRandom } from './rng';
 import { assertNumber, assertPositive, describe } from './validate';
 
@@ -84,8 +85,12 @@ export function validateDistribution(d: unknown, name: string): Distribution {
   return x;
 }
 
-/** One sample of `d`, drawn from `rng`. */
+/** One sample of `d`, drawn from `rng`, in [0, MAX_SAMPLE] (a sample that overflows is clamped). */
 export function sample(d: Distribution, rng: SimRandom): number {
+  return Math.min(draw(d, rng), MAX_SAMPLE);
+}
+
+function draw(d: Distribution, rng: SimRandom): number {
   switch (d.kind) {
     case 'constant':
       return d.value;
@@ -94,7 +99,10 @@ export function sample(d: Distribution, rng: SimRandom): number {
     case 'normal':
       return Math.max(0, d.mean + d.stddev * gaussian(rng));
     case 'lognormal':
-      return d.sigma === 0 ? d.median : d.median * Math.exp(d.sigma * gaussian(rng));
+      // (A zero median stays zero even where exp() overflows, instead of 0 * Infinity = NaN.)
+      return d.sigma === 0 || d.median === 0
+        ? d.median
+        : d.median * Math.exp(d.sigma * gaussian(rng));
     case 'exponential':
       return -d.mean * Math.log(1 - rng.float());
     case 'pareto':

@@ -15,7 +15,10 @@ export {
   DEFAULT_MAX_EVENTS,
   MAX_PAYLOAD_BYTES,
   MAX_PEERS,
+  MAX_SAMPLE,
   MAX_TRACE_EVENTS,
+  STREAM_MAX_RETRANSMIT_MS,
+  STREAM_MAX_RETRANSMITS,
   STREAM_MIN_RETRANSMIT_MS,
 } from './constants';
 export { type Distribution, dist, mean, sample, validateDistribution } from './distribution';

@@ -1,3 +1,4 @@
+import { InternalError } from '@p2pe/transport-interfaces';
 import { CDF_POINTS, DELIVERY_BUCKETS, MAX_TRACE_EVENTS } from './constants';
 
 /** Why a packet did not arrive. */
@@ -103,15 +104,8 @@ export function round(v: number): number {
   return Math.round(v * 1000) / 1000;
 }
 
-interface ProtocolCounters {
-  sent: number;
-  delivered: number;
-  bytesSent: number;
-  bytesDelivered: number;
-  duplicated: number;
-  dropped: Record<DropReason, number>;
-  latency: Samples;
-}
+/** The counts of `ProtocolSnapshot`, and the latency samples behind its summary. */
+type ProtocolCounters = Omit<ProtocolSnapshot, 'latencyMs'> & { latency: Samples };
 
 function emptyDrops(): Record<DropReason, number> {
   return {
@@ -131,20 +125,30 @@ class Buckets {
   readonly sent = new Float64Array(DELIVERY_BUCKETS);
   readonly delivered = new Float64Array(DELIVERY_BUCKETS);
   readonly dropped = new Float64Array(DELIVERY_BUCKETS);
-  /** Deliveries counted in the bucket of their send time. */
+  /** Deliveries and drops counted in the bucket of their send time. */
   readonly deliveredBySent = new Float64Array(DELIVERY_BUCKETS);
+  readonly droppedBySent = new Float64Array(DELIVERY_BUCKETS);
 
   constructor(width: number) {
     this.width = width;
   }
 
   index(t: number): number {
+    // Times are finite by construction (validated inputs, clamped samples and delays); a
+    // non-finite one here would double the width forever.
+    if (!Number.isFinite(t)) throw new InternalError('SIM_INTERNAL', `non-finite time ${t}`);
     while (t >= this.width * DELIVERY_BUCKETS) this.grow();
     return Math.floor(t / this.width);
   }
 
   private grow(): void {
-    for (const arr of [this.sent, this.delivered, this.dropped, this.deliveredBySent]) {
+    for (const arr of [
+      this.sent,
+      this.delivered,
+      this.dropped,
+      this.deliveredBySent,
+      this.droppedBySent,
+    ]) {
       for (let i = 0; i < DELIVERY_BUCKETS; i++) {
         arr[i] = i < DELIVERY_BUCKETS / 2 ? arr[2 * i]! + arr[2 * i + 1]! : 0;
       }
@@ -264,9 +268,10 @@ export class Metrics {
   }
 
   /** @internal */
-  onDrop(now: number, protocol: string, reason: DropReason): void {
+  onDrop(now: number, protocol: string, reason: DropReason, sentAt: number): void {
     this.proto(protocol).dropped[reason]++;
     this.buckets.dropped[this.buckets.index(now)]!++;
+    this.buckets.droppedBySent[this.buckets.index(sentAt)]!++;
   }
 
   /** @internal */
@@ -274,7 +279,7 @@ export class Metrics {
     this.proto(protocol).duplicated++;
   }
 
-  /** All one-way latencies of delivered packets, over every protocol, sorted. */
+  /** The one-way latencies of delivered packets of `protocol` (or of every protocol), sorted. */
   latencySorted(protocol?: string): Float64Array {
     if (protocol !== undefined)
       return this.protocols.get(protocol)?.latency.sorted() ?? new Float64Array();
@@ -302,15 +307,7 @@ export class Metrics {
     };
     for (const name of [...this.protocols.keys()].sort()) {
       const p = this.protocols.get(name)!;
-      protocols[name] = {
-        sent: p.sent,
-        delivered: p.delivered,
-        bytesSent: p.bytesSent,
-        bytesDelivered: p.bytesDelivered,
-        duplicated: p.duplicated,
-        dropped: { ...p.dropped },
-        latencyMs: summarize(p.latency.sorted()),
-      };
+      protocols[name] = { ...counts(p), latencyMs: summarize(p.latency.sorted()) };
       totals.sent += p.sent;
       totals.delivered += p.delivered;
       totals.bytesSent += p.bytesSent;
@@ -360,6 +357,7 @@ export class Metrics {
         delivered: [...b.delivered.subarray(0, used)],
         dropped: [...b.dropped.subarray(0, used)],
         deliveredBySendTime: [...b.deliveredBySent.subarray(0, used)],
+        droppedBySendTime: [...b.droppedBySent.subarray(0, used)],
       },
       counters,
       samples,
@@ -380,16 +378,19 @@ export class Metrics {
   /** Counters of one protocol, or undefined if nothing was sent on it. */
   protocol(name: string): Omit<ProtocolSnapshot, 'latencyMs'> | undefined {
     const p = this.protocols.get(name);
-    if (p === undefined) return undefined;
-    return {
-      sent: p.sent,
-      delivered: p.delivered,
-      bytesSent: p.bytesSent,
-      bytesDelivered: p.bytesDelivered,
-      duplicated: p.duplicated,
-      dropped: { ...p.dropped },
-    };
+    return p === undefined ? undefined : counts(p);
   }
+}
+
+function counts(p: ProtocolCounters): Omit<ProtocolSnapshot, 'latencyMs'> {
+  return {
+    sent: p.sent,
+    delivered: p.delivered,
+    bytesSent: p.bytesSent,
+    bytesDelivered: p.bytesDelivered,
+    duplicated: p.duplicated,
+    dropped: { ...p.dropped },
+  };
 }
 
 function lastNonZero(...arrays: Float64Array[]): number {
@@ -426,14 +427,17 @@ export interface MetricsSnapshot {
     messagesReceived: Summary;
     bytesReceived: Summary;
   };
-  /** Per time bucket: packets sent, delivered and dropped in it, and deliveries of the packets
-   *  sent in it (so `deliveredBySendTime[i] / sent[i]` is the delivery ratio of bucket i). */
+  /** Per time bucket: packets sent, delivered and dropped in it, and what became of the packets
+   *  sent in it: `deliveredBySendTime[i] / sent[i]` is the delivery ratio of bucket i, and
+   *  `sent[i] - deliveredBySendTime[i] - droppedBySendTime[i]` were still on their way when the
+   *  run ended. */
   overTime: {
     bucketMs: number;
     sent: number[];
     delivered: number[];
     dropped: number[];
     deliveredBySendTime: number[];
+    droppedBySendTime: number[];
   };
   counters: Record<string, number>;
   samples: Record<string, Summary>;

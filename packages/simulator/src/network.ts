@@ -1,6 +1,11 @@
 import { type Address, StateError, ValidationError } from '@p2pe/transport-interfaces';
-import { type Endpoint, endpointIp, endpointPort, formatEndpoint } from './address';
-import { MAX_PAYLOAD_BYTES, STREAM_MIN_RETRANSMIT_MS } from './constants';
+import { type Endpoint, endpointIp, endpointPort, formatEndpoint, parseAddress } from './address';
+import {
+  MAX_PAYLOAD_BYTES,
+  STREAM_MAX_RETRANSMIT_MS,
+  STREAM_MAX_RETRANSMITS,
+  STREAM_MIN_RETRANSMIT_MS,
+} from './constants';
 import { type Distribution, sample, validateDistribution } from './distribution';
 import type { DropReason, Metrics } from './metrics';
 import type { SimPeer } from './peer';
@@ -70,7 +75,7 @@ export function resolveLink(options: LinkOptions, base: ResolvedLink, name: stri
     bandwidth:
       options.bandwidth === undefined
         ? base.bandwidth
-        : assertPositive(options.bandwidth, `${name}.bandwidth`),
+        : assertPositive(options.bandwidth, `${name}.bandwidth`, true),
     loss: options.loss === undefined ? base.loss : assertProbability(options.loss, `${name}.loss`),
     reorder:
       options.reorder === undefined
@@ -215,6 +220,7 @@ export class Network {
     return undefined;
   };
   private readonly deliverFn = (p: unknown): unknown => this.deliver(p as Packet);
+  private readonly giveUpFn = (p: unknown): unknown => this.drop(p as Packet, 'loss');
 
   constructor(host: NetworkHost, options: NetworkOptions = {}) {
     this.host = host;
@@ -272,12 +278,14 @@ export class Network {
     return w.length - 1;
   }
 
-  /** Overrides the link between two peers (both directions). */
-  setLink(a: SimPeer, b: SimPeer, link: LinkOptions): void {
+  /** Overrides the link between two peers: both directions, or with `oneWay` only packets from
+   *  `a` to `b` (an asymmetric link, or a one-way failure with `loss: 1`). Fields left out keep
+   *  the values the link from `a` to `b` has now. */
+  setLink(a: SimPeer, b: SimPeer, link: LinkOptions, options: { oneWay?: boolean } = {}): void {
     const base = this.linkBetween(a, b);
     const resolved = resolveLink(link, base, 'link');
     this.pairLinks.set(pairKey(a.id, b.id), resolved);
-    this.pairLinks.set(pairKey(b.id, a.id), resolved);
+    if (options.oneWay !== true) this.pairLinks.set(pairKey(b.id, a.id), resolved);
   }
 
   /** The link packets from `a` to `b` take. */
@@ -331,6 +339,17 @@ export class Network {
   /** The peer with this id, if any. */
   peerById(id: number): SimPeer | undefined {
     return this.host.peers[id];
+  }
+
+  /** @internal The endpoint of `sim:<ip>:<port>`, or of peer N's own address for `sim:<N>`.
+   *  Throws `SIM_INVALID_ADDRESS`. */
+  resolveAddress(address: Address): Endpoint {
+    const parsed = parseAddress(address);
+    if ('endpoint' in parsed) return parsed.endpoint;
+    const peer = this.host.peers[parsed.peer];
+    if (peer === undefined)
+      throw new ValidationError('SIM_INVALID_ADDRESS', `no peer ${parsed.peer}`);
+    return peer.endpoint;
   }
 
   /** @internal Registers a peer's public IP. */
@@ -399,10 +418,6 @@ export class Network {
     host.metrics.onSend(now, from.id, protocol, payload.length);
     if (host.metrics.tracing && host.metrics.traced(pkt.id, from.id, toPeer))
       this.trace('send', pkt);
-    if (toPeer < 0) {
-      this.drop(pkt, 'unreachable');
-      return pkt.id;
-    }
     const adversary = this.adversaries.get(from.id);
     if (
       adversary?.outbound !== undefined &&
@@ -415,6 +430,10 @@ export class Network {
 
   /** Puts a packet on the link: partition, loss, bandwidth, latency, reordering, duplication. */
   private transmit(pkt: Packet): void {
+    if (pkt.toPeer < 0) {
+      this.drop(pkt, 'unreachable');
+      return;
+    }
     const host = this.host;
     const from = host.peers[pkt.fromPeer]!;
     const to = host.peers[pkt.toPeer]!;
@@ -426,19 +445,38 @@ export class Network {
     const rng = host.random;
     const now = host.now();
     let delay = sample(link.latency, rng);
-    if (pkt.kind === Kind.Stream) {
-      // A reliable stream turns loss into delay: each loss costs one retransmission timeout.
-      while (rng.chance(link.loss)) delay += Math.max(STREAM_MIN_RETRANSMIT_MS, 2 * delay);
-    } else if (rng.chance(link.loss)) {
-      this.drop(pkt, 'loss');
-      return;
+    let lost = false;
+    if (pkt.kind === Kind.Stream && pkt.seg !== Seg.Syn && pkt.seg !== Seg.SynAck) {
+      // A reliable stream turns loss into delay, as TCP does: the first retransmission waits one
+      // RTO of max(200 ms, 2 x the latency), each further one twice as long (RFC 6298 §5.5, up to
+      // a cap); after STREAM_MAX_RETRANSMITS the sender gives up and the connection is reset then
+      // (RFC 1122 §4.2.3.5). (Dial requests and answers are not retransmitted here: the dial
+      // repeats its request itself.)
+      let rto = Math.max(STREAM_MIN_RETRANSMIT_MS, 2 * delay);
+      for (let tries = 0; rng.chance(link.loss); tries++) {
+        if (tries === STREAM_MAX_RETRANSMITS) {
+          host.queue.push(now + delay, this.giveUpFn, pkt);
+          // Later segments wait behind this one, as in TCP: none arrives before the reset.
+          if (pkt.order !== null) pkt.order.last = Math.max(pkt.order.last, now + delay);
+          return;
+        }
+        delay += rto;
+        rto = Math.min(2 * rto, STREAM_MAX_RETRANSMIT_MS);
+      }
+    } else {
+      lost = rng.chance(link.loss);
     }
     let departure = now;
     if (link.bandwidth !== Number.POSITIVE_INFINITY) {
+      // A packet the link loses has still taken its turn on the link.
       const key = pairKey(from.id, to.id);
       departure =
         Math.max(now, this.busyUntil.get(key) ?? 0) + (pkt.payload.length * 1000) / link.bandwidth;
       this.busyUntil.set(key, departure);
+    }
+    if (lost) {
+      this.drop(pkt, 'loss');
+      return;
     }
     let arrival = departure + delay;
     if (pkt.kind === Kind.Stream) {
@@ -500,6 +538,7 @@ export class Network {
   private intercept(hook: Interceptor, pkt: Packet, next: (p: unknown) => unknown): boolean {
     const v = hook(pkt);
     if (v === undefined || v === null) return true;
+    const delay = v.delayMs === undefined ? 0 : assertNumber(v.delayMs, 'verdict.delayMs');
     const host = this.host;
     const metrics = host.metrics;
     if (v.drop === true) {
@@ -511,17 +550,30 @@ export class Network {
       if (!(v.payload instanceof Uint8Array)) {
         throw new ValidationError('INVALID_ARGUMENT', '"verdict.payload" expected Uint8Array');
       }
+      if (v.payload.length > MAX_PAYLOAD_BYTES) {
+        throw new ValidationError(
+          'SIM_PAYLOAD_TOO_LARGE',
+          `verdict payload of ${v.payload.length} bytes exceeds ${MAX_PAYLOAD_BYTES}`,
+        );
+      }
       pkt.payload = v.payload.slice();
       metrics.count('adversary.tampered');
     }
     if (v.replayAfterMs !== undefined) {
-      for (const d of v.replayAfterMs) {
-        host.queue.push(host.now() + assertNumber(d, 'verdict.replayAfterMs'), next, pkt.clone());
+      if (!Array.isArray(v.replayAfterMs)) {
+        throw new ValidationError(
+          'SIM_INVALID_OPTION',
+          '"verdict.replayAfterMs" expected an array of delays',
+        );
+      }
+      for (const [i, d] of v.replayAfterMs.entries()) {
+        const at = host.now() + assertNumber(d, `verdict.replayAfterMs[${i}]`);
+        host.queue.push(at, next, pkt.clone());
         metrics.count('adversary.replayed');
       }
     }
-    if (v.delayMs !== undefined && v.delayMs > 0) {
-      host.queue.push(host.now() + assertNumber(v.delayMs, 'verdict.delayMs'), next, pkt);
+    if (delay > 0) {
+      host.queue.push(host.now() + delay, next, pkt);
       metrics.count('adversary.delayed');
       return false;
     }
@@ -531,11 +583,12 @@ export class Network {
   private drop(pkt: Packet, reason: DropReason): undefined {
     const host = this.host;
     // A copy (duplicate or replay) that is lost was never sent: it is not counted as a drop.
-    if (!pkt.copy) host.metrics.onDrop(host.now(), pkt.protocol, reason);
+    if (!pkt.copy) host.metrics.onDrop(host.now(), pkt.protocol, reason, pkt.sentAt);
     if (host.metrics.tracing && host.metrics.traced(pkt.id, pkt.fromPeer, pkt.toPeer))
       this.trace('drop', pkt, reason);
-    if (pkt.kind === Kind.Stream && reason !== 'adversary' && reason !== 'loss') {
-      // The stream cannot get through: both ends see a reset.
+    if (pkt.kind === Kind.Stream && reason !== 'adversary') {
+      // The stream cannot get through (for a data segment, also when retransmissions gave up):
+      // both ends see a reset.
       host.peers[pkt.fromPeer]?.onStreamFailure(pkt);
       if (pkt.toPeer >= 0) host.peers[pkt.toPeer]?.onStreamFailure(pkt);
     }

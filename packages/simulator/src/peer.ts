@@ -4,7 +4,7 @@ import {
   type Transport,
   ValidationError,
 } from '@p2pe/transport-interfaces';
-import { type Endpoint, endpoint, formatEndpoint, parseAddress } from './address';
+import { type Endpoint, endpoint, formatEndpoint } from './address';
 import type { SimClock } from './clock';
 import type { Metrics } from './metrics';
 import type { NatState } from './nat';
@@ -111,20 +111,14 @@ export class SimPeer {
     if (typeof protocol !== 'string' || protocol.length === 0) {
       throw new ValidationError('INVALID_ARGUMENT', '"protocol" expected a non-empty string');
     }
-    let dest: Endpoint;
-    if (to instanceof SimPeer) dest = to.endpoint;
-    else if (typeof to === 'number') dest = to;
-    else {
-      const parsed = parseAddress(to);
-      if ('endpoint' in parsed) dest = parsed.endpoint;
-      else {
-        const peer = this.host.peers[parsed.peer];
-        if (peer === undefined)
-          throw new ValidationError('SIM_INVALID_ADDRESS', `no peer ${parsed.peer}`);
-        dest = peer.endpoint;
-      }
-    }
-    return this.host.network.send(this, dest, protocol, payload, Kind.Datagram);
+    const network = this.host.network;
+    const dest =
+      to instanceof SimPeer
+        ? to.endpoint
+        : typeof to === 'number'
+          ? to
+          : network.resolveAddress(to);
+    return network.send(this, dest, protocol, payload, Kind.Datagram);
   }
 
   /** The peer's `Transport` (scheme `sim`), created on first use. */

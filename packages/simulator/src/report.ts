@@ -104,6 +104,36 @@ export function lineChart(
   return `<figure><figcaption>${esc(title)}</figcaption>${parts.join('')}</figure>`;
 }
 
+function bytes(n: number): string {
+  if (n >= 1024 * 1024 * 1024) return `${(n / 1024 ** 3).toFixed(1)} GiB`;
+  if (n >= 1024 * 1024) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
+  return `${(n / 1024).toFixed(1)} KiB`;
+}
+
+/** Sample sets drawn as CDF charts at most, besides the one-way latency. */
+const MAX_SAMPLE_CHARTS = 6;
+
+/** A CDF chart of one sample set; the x axis ends a little past the 99th percentile, so one
+ *  long tail does not squash the curve against the y axis. */
+function cdfChart(
+  title: string,
+  xLabel: string,
+  name: string,
+  points: readonly (readonly [number, number])[],
+  color: string,
+): string {
+  const p99 = points[Math.floor((points.length - 1) * 0.99)]?.[0] ?? 0;
+  const cut = points.some(([v]) => v > p99 * 1.25);
+  return lineChart(
+    title,
+    cut ? `${xLabel}; axis cut at 1.25 × the 99th percentile` : xLabel,
+    'share of samples (%)',
+    [{ name, points: points.map(([v, q]) => [v, q * 100]), color }],
+    100,
+    cut ? Math.max(1, p99 * 1.25) : undefined,
+  );
+}
+
 function table(rows: readonly (readonly (string | number)[])[], head: readonly string[]): string {
   const h = head.map((c) => `<th>${esc(String(c))}</th>`).join('');
   const b = rows
@@ -119,34 +149,49 @@ function table(rows: readonly (readonly (string | number)[])[], head: readonly s
  */
 export function renderReport(report: SimReport): string {
   const m = report.metrics;
-  const cdfSeries: Series[] = [
-    {
-      name: 'one-way latency',
-      points: m.latencyCdf.map(([v, q]) => [v, q * 100]),
-      color: COLORS[0]!,
-    },
+  // One CDF per chart: sample sets of other magnitudes (round trips with retries, session
+  // lengths) would squash the one-way latency against the y axis.
+  const cdfCharts = [
+    cdfChart(
+      'Latency CDF',
+      'one-way latency of delivered packets (ms)',
+      'one-way latency',
+      m.latencyCdf,
+      COLORS[0]!,
+    ),
+    ...Object.entries(m.sampleCdfs)
+      .filter(([name, pts]) => /ms$/i.test(name) && pts.length > 0)
+      .slice(0, MAX_SAMPLE_CHARTS)
+      .map(([name, pts], i) =>
+        cdfChart(`CDF of ${name}`, `${name} (ms)`, name, pts, COLORS[(i + 1) % COLORS.length]!),
+      ),
   ];
-  Object.entries(m.sampleCdfs)
-    .filter(([name]) => /ms$/i.test(name))
-    .forEach(([name, pts], i) => {
-      cdfSeries.push({
-        name,
-        points: pts.map(([v, q]) => [v, q * 100]),
-        color: COLORS[(i + 1) % COLORS.length]!,
-      });
-    });
   const b = m.overTime.bucketMs;
-  const at = (arr: readonly number[]): [number, number][] =>
-    arr.map((v, i) => [(i * b) / 1000, (v * 1000) / b]);
-  // Delivery ratio of the packets sent in each bucket (buckets with nothing sent are skipped).
-  const ratio: [number, number][] = [];
-  m.overTime.sent.forEach((s, i) => {
-    if (s > 0) ratio.push([(i * b) / 1000, (100 * (m.overTime.deliveredBySendTime[i] ?? 0)) / s]);
-  });
-  // The CDF's x axis ends a little past the largest 99th percentile, so one long tail does not
-  // squash every other curve against the y axis.
-  const p99s = cdfSeries.map((c) => c.points[Math.floor(c.points.length * 0.99)]?.[0] ?? 0);
-  const cdfLimit = Math.max(1, ...p99s) * 1.25;
+  const used = m.overTime.sent.length;
+  // The last bucket may end after the run did: it spans only up to the end of the run.
+  const end = Math.min(used * b, Math.max(report.simTimeMs, (used - 1) * b + 1));
+  const width = (i: number): number => Math.min(b, end - i * b);
+  // Step series: a point at the start of each bucket, and one where the last bucket ends.
+  const steps = (values: readonly (number | undefined)[]): [number, number][] => {
+    const out: [number, number][] = [];
+    values.forEach((v, i) => {
+      if (v !== undefined) out.push([(i * b) / 1000, v]);
+    });
+    const last = out[out.length - 1];
+    if (last !== undefined) out.push([end / 1000, last[1]]);
+    return out;
+  };
+  const rate = (arr: readonly number[]): [number, number][] =>
+    steps(arr.map((v, i) => (v * 1000) / width(i)));
+  // Delivery ratio of the packets sent in each bucket, among those whose fate was known when
+  // the run ended (packets still on their way are left out; so are buckets with none settled).
+  const ratio = steps(
+    m.overTime.sent.map((_, i) => {
+      const delivered = m.overTime.deliveredBySendTime[i] ?? 0;
+      const settled = delivered + (m.overTime.droppedBySendTime[i] ?? 0);
+      return settled > 0 ? (100 * delivered) / settled : undefined;
+    }),
+  );
   const drops = Object.entries(m.messages.dropped).filter(([, v]) => v > 0);
   const protoRows = Object.entries(m.protocols).map(([name, p]) => [
     name,
@@ -191,26 +236,27 @@ h2{font-size:16px;margin:20px 0 4px}
 <div class="card"><b>${m.messages.sent.toLocaleString('en-US')}</b><span>messages sent</span></div>
 <div class="card"><b>${(m.messages.deliveryRatio * 100).toFixed(2)}%</b><span>delivered</span></div>
 <div class="card"><b>${fmt(m.latencyMs.p50)} ms</b><span>median one-way latency</span></div>
-<div class="card"><b>${fmt(m.latencyMs.p99)} ms</b><span>99th percentile</span></div>
-<div class="card"><b>${(m.bytes.sent / 1024).toFixed(1)} KiB</b><span>bytes sent</span></div>
+<div class="card"><b>${fmt(m.latencyMs.p99)} ms</b><span>99th percentile one-way latency</span></div>
+<div class="card"><b>${bytes(m.bytes.sent)}</b><span>bytes sent</span></div>
 </div>
 <div class="charts">
-${lineChart('Latency CDF', 'latency (ms), axis cut at 1.25 × the largest 99th percentile', 'share of messages (%)', cdfSeries, 100, cdfLimit)}
+${cdfCharts[0]}
 ${lineChart('Messages over time', 'virtual time (s)', 'messages per second', [
-  { name: 'sent', points: at(m.overTime.sent), color: COLORS[0]!, step: true },
+  { name: 'sent', points: rate(m.overTime.sent), color: COLORS[0]!, step: true },
   {
     name: 'delivered',
-    points: at(m.overTime.delivered),
+    points: rate(m.overTime.delivered),
     color: COLORS[1]!,
     area: true,
     step: true,
   },
-  { name: 'dropped', points: at(m.overTime.dropped), color: COLORS[2]!, step: true },
+  { name: 'dropped', points: rate(m.overTime.dropped), color: COLORS[2]!, step: true },
 ])}
-${lineChart('Delivery over time', 'virtual time the packets were sent (s)', 'delivered (%)', [{ name: 'share of packets sent then that arrived', points: ratio, color: COLORS[1]!, area: true, step: true }], 100)}
+${lineChart('Delivery over time', 'virtual time the packets were sent (s)', 'delivered (%)', [{ name: 'share of the packets sent then that arrived (those still on their way at the end left out)', points: ratio, color: COLORS[1]!, area: true, step: true }], 100)}
+${cdfCharts.slice(1).join('\n')}
 </div>
 <h2>Numbers</h2>
-${table(protoRows, ['protocol', 'sent', 'delivered', 'dropped', 'bytes', 'p50 ms', 'p99 ms'])}
+${table(protoRows, ['protocol', 'sent', 'delivered', 'dropped', 'bytes sent', 'p50 ms', 'p99 ms'])}
 ${drops.length > 0 ? table(drops, ['dropped because', 'packets']) : ''}
 ${sampleRows.length > 0 ? table(sampleRows, ['sample', 'count', 'p50', 'p90', 'p99', 'max']) : ''}
 ${counterRows.length > 0 ? table(counterRows, ['counter', 'value']) : ''}

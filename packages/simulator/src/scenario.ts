@@ -78,7 +78,13 @@ export async function runScenario(
   options: RunScenarioOptions,
 ): Promise<SimReport> {
   const min = scenario.minPeers ?? 1;
-  const peers = assertInteger(options.peers, 'peers', min, MAX_PEERS);
+  const peers = assertInteger(options.peers, 'peers', 1, MAX_PEERS);
+  if (peers < min) {
+    throw new ValidationError(
+      'SIM_INVALID_OPTION',
+      `"peers": the ${scenario.name} scenario needs at least ${min}, got ${peers}`,
+    );
+  }
   const seed = options.seed;
   if (typeof seed === 'number') assertInteger(seed, 'seed', 0);
   else if (typeof seed !== 'string')

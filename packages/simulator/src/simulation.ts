@@ -19,7 +19,7 @@ import { Network, type NetworkOptions } from './network';
 import { type LeaveKind, SimPeer } from './peer';
 import { EventQueue } from './queue';
 import { SimRandom } from './rng';
-import { assertInteger, assertNumber, assertProbability } from './validate';
+import { assertFinite, assertInteger, assertNumber, assertProbability } from './validate';
 
 /** First public IP handed out (10.0.0.1); peer `i` gets IP base + i unless it shares one. */
 const IP_BASE = 0x0a000001;
@@ -65,7 +65,7 @@ export interface RunStats {
 
 /** Churn by distribution: each peer alternates online sessions and offline gaps. */
 export interface ChurnOptions {
-  /** Peers that churn. @default every peer */
+  /** Peers that churn (those offline at the call start with a downtime). @default every peer */
   peers?: readonly SimPeer[];
   /** Length of an online session, ms. */
   session: Distribution;
@@ -174,7 +174,7 @@ export class Simulation {
 
   /** Runs `fn` at virtual time `timeMs` (or now, if that has passed). */
   at(timeMs: number, fn: () => unknown): TimerHandle {
-    return this.schedule(timeMs - this.time, fn);
+    return this.schedule(assertFinite(timeMs, 'timeMs') - this.time, fn);
   }
 
   /** Adds one peer. Region and NAT type are drawn from the configured weights unless given. */
@@ -270,6 +270,18 @@ export class Simulation {
 
   /** Splits the network into sides at time `at` (now when absent); see `Network.partition`. */
   partition(sides: readonly (readonly SimPeer[])[], at?: number): void {
+    const seen = new Set<SimPeer>();
+    for (const side of Array.isArray(sides) ? sides : [null]) {
+      for (const p of Array.isArray(side) ? side : [null]) {
+        if (!(p instanceof SimPeer) || seen.has(p)) {
+          throw new ValidationError(
+            'SIM_INVALID_OPTION',
+            '"sides" expected arrays of peers, each peer on one side at most',
+          );
+        }
+        seen.add(p);
+      }
+    }
     const apply = (): void => {
       this.network.partition(sides);
       this.metrics.count('network.partitions');
@@ -299,7 +311,10 @@ export class Simulation {
         ? undefined
         : validateDistribution(options.downtime, 'churn.downtime');
     const crash = assertProbability(options.crash ?? 0, 'churn.crash');
-    const until = assertNumber(options.until, 'churn.until');
+    const until =
+      options.until === Number.POSITIVE_INFINITY
+        ? options.until
+        : assertNumber(options.until, 'churn.until');
     const peers = options.peers ?? this.peers;
     const leave = (peer: SimPeer): void => {
       if (peer.online) peer.leave(this.random.chance(crash) ? 'crash' : 'shutdown');
@@ -313,9 +328,18 @@ export class Simulation {
       if (end <= until) this.at(end, () => leave(peer));
     };
     for (const peer of peers) {
-      if (!peer.online) continue;
-      const end = this.time + sample(session, this.random);
-      if (end <= until) this.at(end, () => leave(peer));
+      if (!(peer instanceof SimPeer))
+        throw new ValidationError('SIM_INVALID_OPTION', '"churn.peers" expected peers');
+    }
+    for (const peer of peers) {
+      if (peer.online) {
+        const end = this.time + sample(session, this.random);
+        if (end <= until) this.at(end, () => leave(peer));
+      } else if (downtime !== undefined) {
+        // A peer that is away already starts with a downtime, then alternates like the others.
+        const back = this.time + sample(downtime, this.random);
+        if (back <= until) this.at(back, () => join(peer));
+      }
     }
   }
 
@@ -367,7 +391,9 @@ export class Simulation {
   async run(options: RunOptions = {}): Promise<RunStats> {
     if (this.running) throw new StateError('SIM_ALREADY_RUNNING', 'run() is already in progress');
     const until =
-      options.until === undefined ? Number.POSITIVE_INFINITY : assertNumber(options.until, 'until');
+      options.until === undefined || options.until === Number.POSITIVE_INFINITY
+        ? Number.POSITIVE_INFINITY
+        : assertNumber(options.until, 'until');
     const maxEvents = assertInteger(options.maxEvents ?? DEFAULT_MAX_EVENTS, 'maxEvents', 1);
     const every = assertInteger(options.progressEvery ?? 10_000, 'progressEvery', 1);
     const onProgress = options.onProgress;

@@ -14,7 +14,7 @@ import {
   type Transport,
   ValidationError,
 } from '@p2pe/transport-interfaces';
-import { type Endpoint, formatEndpoint, parseAddress } from './address';
+import { type Endpoint, formatEndpoint } from './address';
 import { DEFAULT_DIAL_TIMEOUT_MS, DIAL_RETRY_INTERVAL_MS } from './constants';
 import { Kind, type Network, type Packet, Seg } from './network';
 import type { SimPeer } from './peer';
@@ -44,7 +44,8 @@ interface PendingDial {
  * `sim:<peer>`). A dial sends connection requests through both NATs, again every 250 ms, until the
  * other side answers, refuses, or the dial times out, so simultaneous dials punch holes as real
  * ones do. Connections are reliable, ordered byte-chunk streams: link loss becomes retransmission
- * delay; a partition, a departed peer or a NAT that stops a segment resets the connection.
+ * delay (until the retransmissions give up); a partition, a departed peer or a NAT that stops a
+ * segment resets the connection, and so does a segment for a connection the peer no longer has.
  */
 export class SimTransport implements Transport {
   readonly schemes = ['sim'] as const;
@@ -72,7 +73,7 @@ export class SimTransport implements Transport {
       return Promise.reject(new IoError('SIM_PEER_OFFLINE', `peer ${peer.id} is offline`));
     let dest: Endpoint;
     try {
-      dest = this.resolve(address);
+      dest = this.network.resolveAddress(address);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -116,7 +117,10 @@ export class SimTransport implements Transport {
       throw new AbortError(undefined, { cause: options.signal.reason });
     if (typeof handler !== 'function')
       throw new ValidationError('INVALID_ARGUMENT', '"handler" expected a function');
-    if (options.address !== undefined && this.resolve(options.address) !== this.peer.endpoint) {
+    if (
+      options.address !== undefined &&
+      this.network.resolveAddress(options.address) !== this.peer.endpoint
+    ) {
       throw new ValidationError('SIM_INVALID_ADDRESS', 'a peer listens only on its own address');
     }
     if (this.handler !== undefined)
@@ -134,15 +138,6 @@ export class SimTransport implements Transport {
   /** Open connection ends of this peer. */
   get connections(): readonly Connection[] {
     return [...this.conns.values()];
-  }
-
-  private resolve(address: Address): Endpoint {
-    const parsed = parseAddress(address);
-    if ('endpoint' in parsed) return parsed.endpoint;
-    const target = this.network.peerById(parsed.peer);
-    if (target === undefined)
-      throw new ValidationError('SIM_INVALID_ADDRESS', `no peer ${parsed.peer}`);
-    return target.endpoint;
   }
 
   private settle(key: number, result: Error | SimConnection): void {
@@ -221,11 +216,15 @@ export class SimTransport implements Transport {
         return undefined;
       }
       case Seg.Data:
-        this.conns.get(key)?.push(pkt.payload);
+      case Seg.Fin: {
+        const conn = this.conns.get(key);
+        // No such connection (this peer crashed and came back, or reset it): answer with a
+        // reset, as TCP does for a segment to a closed port (RFC 793, "Reset Generation").
+        if (conn === undefined) this.reply(pkt, Seg.Rst);
+        else if (pkt.seg === Seg.Data) conn.push(pkt.payload);
+        else conn.remoteEnded();
         return undefined;
-      case Seg.Fin:
-        this.conns.get(key)?.remoteEnded();
-        return undefined;
+      }
       case Seg.Rst: {
         if (this.pending.has(key)) {
           this.settle(

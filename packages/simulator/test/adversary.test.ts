@@ -77,6 +77,42 @@ describe('adversary hooks', () => {
     expect(got).toEqual([{ at: 20, payload: [1, 2, 3] }]);
   });
 
+  it('outbound hooks see every packet the peer sends, even one to an address where no host is', async () => {
+    const sim = quietSim();
+    const [a, b] = sim.addPeers(2);
+    const seen: string[] = [];
+    sim.network.setAdversary(a!, {
+      outbound: (p) => {
+        seen.push(`${p.to}:${p.toPeer}`);
+        return { replayAfterMs: [5] };
+      },
+    });
+    b!.handle('x', () => undefined);
+    a!.send('sim:192.0.2.1:4000', 'x', new Uint8Array(1));
+    a!.send(b!, 'x', new Uint8Array(1));
+    await sim.run();
+    expect(seen).toEqual(['sim:192.0.2.1:4000:-1', `${b!.address}:${b!.id}`]);
+    expect(sim.metrics.protocol('x')).toMatchObject({ delivered: 1, duplicated: 1 });
+    expect(sim.metrics.protocol('x')!.dropped.unreachable).toBe(1);
+  });
+
+  it('a malformed verdict fails the run with a typed error instead of a silent pass', async () => {
+    for (const verdict of [
+      { delayMs: Number.NaN },
+      { delayMs: -5 },
+      { delayMs: Number.POSITIVE_INFINITY },
+      { replayAfterMs: 5 as unknown as number[] },
+      { replayAfterMs: [100, Number.NaN] },
+    ]) {
+      const { sim } = line({ outbound: () => verdict });
+      await expect(sim.run(), JSON.stringify(verdict)).rejects.toMatchObject({
+        code: 'SIM_INVALID_OPTION',
+      });
+    }
+    const { sim } = line({ outbound: () => ({ payload: new Uint8Array(17 * 1024 * 1024) }) });
+    await expect(sim.run()).rejects.toMatchObject({ code: 'SIM_PAYLOAD_TOO_LARGE' });
+  });
+
   it('Sybils: identities of one controller, on its IP when asked, each reachable at its own port', async () => {
     const sim = quietSim();
     const [honest, controller] = sim.addPeers(2);

@@ -28,6 +28,8 @@ describe('pnpm sim', () => {
     for (const args of [
       ['--scenario', 'nope'],
       ['--scenario', 'echo', '--peers', '-3'],
+      // The report's directory is a file: refused before the run, not after it.
+      ['--scenario', 'echo', '--peers', '5', '--report', `${script}/report.html`],
     ]) {
       const r = sim(...args);
       expect(r.status, args.join(' ')).toBe(2);

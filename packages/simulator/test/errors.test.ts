@@ -39,6 +39,9 @@ describe('bad scenario input is a clear error', () => {
         code: 'SIM_INVALID_OPTION',
       });
     }
+    await expect(runScenario(echoScenario, { peers: 1, seed: 1 })).rejects.toThrow(
+      '"peers": the echo scenario needs at least 2, got 1',
+    );
     for (const seed of [-1, 1.5]) {
       await expect(runScenario(echoScenario, { peers: 5, seed })).rejects.toMatchObject({
         code: 'SIM_INVALID_OPTION',
@@ -130,6 +133,9 @@ describe('bad scenario input is a clear error', () => {
     expect(codeOf(() => sim.churn({ session: dist.constant(1), crash: 2, until: 1 }))).toBe(
       'SIM_INVALID_OPTION',
     );
+    expect(
+      codeOf(() => sim.churn({ peers: [{} as never], session: dist.constant(1), until: 1 })),
+    ).toBe('SIM_INVALID_OPTION');
     const [a, b] = sim.addPeers(2);
     expect(codeOf(() => a!.send(b!, 'x', new Uint8Array(17 * 1024 * 1024)))).toBe(
       'SIM_PAYLOAD_TOO_LARGE',
@@ -139,6 +145,59 @@ describe('bad scenario input is a clear error', () => {
     );
     expect(codeOf(() => a!.send(b!, '', new Uint8Array(1)))).toBe('INVALID_ARGUMENT');
     expect(codeOf(() => a!.handle('', () => undefined))).toBe('INVALID_ARGUMENT');
+  });
+
+  it('infinite or NaN numbers are refused where they would put an event at t = Infinity', () => {
+    const inf = Number.POSITIVE_INFINITY;
+    for (const latency of [
+      dist.constant(inf),
+      dist.uniform(0, inf),
+      dist.normal(inf, 1),
+      dist.lognormal(inf, 0.5),
+      dist.exponential(inf),
+      dist.pareto(inf, 1),
+      dist.empirical([1, inf]),
+      dist.constant(Number.NaN),
+    ]) {
+      expect(
+        codeOf(() => new Simulation({ seed: 1, network: { link: { latency } } })),
+        JSON.stringify(latency),
+      ).toBe('SIM_INVALID_OPTION');
+    }
+    expect(
+      codeOf(() => new Simulation({ seed: 1, network: { regions: [{ name: 'a', weight: inf }] } })),
+    ).toBe('SIM_INVALID_OPTION');
+    expect(codeOf(() => new Simulation({ seed: 1, nat: { open: inf } }))).toBe(
+      'SIM_INVALID_OPTION',
+    );
+    const sim = quietSim();
+    const [a] = sim.addPeers(1);
+    for (const t of [inf, Number.NaN]) {
+      expect(codeOf(() => sim.at(t, () => undefined))).toBe('SIM_INVALID_OPTION');
+      expect(codeOf(() => sim.partition([[a!]], t))).toBe('SIM_INVALID_OPTION');
+      expect(codeOf(() => sim.heal(t))).toBe('SIM_INVALID_OPTION');
+      expect(codeOf(() => sim.script([{ at: t, peer: a!, action: 'crash' }]))).toBe(
+        'SIM_INVALID_OPTION',
+      );
+    }
+    expect(sim.network.partitioned).toBe(false);
+    const [b] = sim.addPeers(1);
+    expect(codeOf(() => sim.partition([[a!], [b!, a!]]))).toBe('SIM_INVALID_OPTION');
+    expect(codeOf(() => sim.partition([[{} as never]]))).toBe('SIM_INVALID_OPTION');
+    // Where infinity means "no end", it is accepted; bandwidth may be unlimited.
+    expect(() => sim.churn({ session: dist.constant(5), until: inf })).not.toThrow();
+    expect(() => new Simulation({ seed: 1, network: { link: { bandwidth: inf } } })).not.toThrow();
+  });
+
+  it('a timer set for Infinity never fires (virtual time stays finite)', async () => {
+    const sim = quietSim();
+    let fired = false;
+    sim.clock.setTimeout(() => {
+      fired = true;
+    }, Number.POSITIVE_INFINITY);
+    const stats = await sim.run({ until: 1e9 });
+    expect(fired).toBe(false);
+    expect(stats.pending).toBe(1);
   });
 
   it('error messages, printed for review', () => {

@@ -66,6 +66,38 @@ describe('links', () => {
     expect(at).toEqual([1010, 2010]);
   });
 
+  it('a datagram the link loses has still taken its turn on the link', async () => {
+    const sim = quietSim(1, { network: { link: { bandwidth: 1000 } } });
+    const [a, b] = sim.addPeers(2);
+    const at: number[] = [];
+    b!.handle('x', () => at.push(sim.now()));
+    sim.network.setLink(a!, b!, { loss: 1 });
+    a!.send(b!, 'x', new Uint8Array(1000)); // lost after its second on the wire
+    sim.network.setLink(a!, b!, { loss: 0 });
+    a!.send(b!, 'x', new Uint8Array(1000));
+    await sim.run();
+    expect(at).toEqual([2010]);
+    expect(sim.metrics.protocol('x')!.dropped.loss).toBe(1);
+  });
+
+  it('a one-way override changes one direction only (an asymmetric link, a one-way failure)', async () => {
+    const sim = quietSim();
+    const [a, b] = sim.addPeers(2);
+    sim.network.setLink(a!, b!, { latency: dist.constant(30) }, { oneWay: true });
+    const at: string[] = [];
+    a!.handle('x', () => at.push(`b->a@${sim.now()}`));
+    b!.handle('x', () => at.push(`a->b@${sim.now()}`));
+    a!.send(b!, 'x', new Uint8Array(1));
+    b!.send(a!, 'x', new Uint8Array(1));
+    await sim.run();
+    expect(at).toEqual(['b->a@10', 'a->b@30']);
+    sim.network.setLink(b!, a!, { loss: 1 }, { oneWay: true });
+    a!.send(b!, 'x', new Uint8Array(1));
+    b!.send(a!, 'x', new Uint8Array(1));
+    await sim.run();
+    expect(at).toEqual(['b->a@10', 'a->b@30', 'a->b@60']);
+  });
+
   it('region pairs and per-link overrides pick the link', async () => {
     const sim = new Simulation({
       seed: 1,

@@ -41,8 +41,8 @@ const gossip: Scenario = {
 
 describe('README example', () => {
   it('the gossip scenario runs, reaches most peers, and repeats exactly', async () => {
-    const a = await runScenario(gossip, { peers: 200, seed: 7 });
-    const b = await runScenario(gossip, { peers: 200, seed: 7 });
+    const a = await runScenario(gossip, { peers: 200, seed: 1 });
+    const b = await runScenario(gossip, { peers: 200, seed: 1 });
     expect(JSON.stringify(a)).toBe(JSON.stringify(b));
     expect(Number(a.result.reached)).toBeGreaterThan(150);
     expect(a.metrics.counters['network.partitions']).toBe(1);

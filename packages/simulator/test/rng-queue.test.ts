@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { dist, mean, SimRandom, sample } from '../src/index';
+import { dist, MAX_SAMPLE, mean, SimRandom, sample } from '../src/index';
 import { EventQueue } from '../src/queue';
 
 describe('SimRandom (simulation random source)', () => {
@@ -48,6 +48,30 @@ describe('SimRandom (simulation random source)', () => {
     );
   });
 
+  it('distinct seeds give distinct runs: no two of the seeds 0..800,000 share a stream', () => {
+    // With a 32-bit hash of the seed, 40189 and 797186 used to give byte-identical runs.
+    const first = (seed: number | string): number => {
+      const r = new SimRandom(seed);
+      return r.u32() * 2 ** 21 + (r.u32() >>> 11); // 53 bits of the first two outputs
+    };
+    expect(first(40_189)).not.toBe(first(797_186));
+    const seen = new Set<number>();
+    for (let seed = 0; seed <= 800_000; seed++) seen.add(first(seed));
+    expect(seen.size).toBe(800_001);
+    // Large seeds use their high bits too; a string that is not a plain integer is its own seed.
+    expect(first(2 ** 32 + 5)).not.toBe(first(5));
+    expect(first(Number.MAX_SAFE_INTEGER)).not.toBe(first(2 ** 32 - 1));
+    expect(first('05')).not.toBe(first(5));
+    expect(first('5')).toBe(first(5));
+    fc.assert(
+      fc.property(fc.string({ maxLength: 12 }), fc.string({ maxLength: 12 }), (x, y) => {
+        fc.pre(x !== y && !/^\d+$/.test(x) && !/^\d+$/.test(y));
+        return first(x) !== first(y);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('rejects a negative or fractional seed', () => {
     expect(() => new SimRandom(-1)).toThrow(/seed/);
     expect(() => new SimRandom(1.5)).toThrow(/seed/);
@@ -66,6 +90,23 @@ describe('SimRandom (simulation random source)', () => {
       const n = 20_000;
       for (let i = 0; i < n; i++) sum += sample(d, r);
       expect(Math.abs(sum / n - mean(d)) / mean(d)).toBeLessThan(0.05);
+    }
+  });
+});
+
+describe('samples stay finite', () => {
+  it('a sample that would overflow is clamped to MAX_SAMPLE; a zero median stays zero', () => {
+    const r = new SimRandom(3);
+    for (let i = 0; i < 200; i++) {
+      for (const d of [
+        dist.lognormal(50, 1_000),
+        dist.pareto(1, 1e-9),
+        dist.normal(1e308, 1e308),
+      ]) {
+        const v = sample(d, r);
+        expect(Number.isFinite(v) && v >= 0 && v <= MAX_SAMPLE).toBe(true);
+      }
+      expect(sample(dist.lognormal(0, 1_000), r)).toBe(0);
     }
   });
 });

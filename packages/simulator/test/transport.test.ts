@@ -1,6 +1,12 @@
 import type { Connection, Transport } from '@p2pe/transport-interfaces';
 import { describe, expect, it } from 'vitest';
-import { runScenario, streamEchoScenario } from '../src/index';
+import {
+  runScenario,
+  STREAM_MAX_RETRANSMIT_MS,
+  STREAM_MAX_RETRANSMITS,
+  STREAM_MIN_RETRANSMIT_MS,
+  streamEchoScenario,
+} from '../src/index';
 import { quietSim } from './helpers';
 
 /** Protocol code that knows only the Transport interface. */
@@ -59,7 +65,9 @@ describe('SimTransport', () => {
     await sim.run();
     expect(result).toEqual(sent.map((c) => c[0]));
     expect(doneAt).toBeGreaterThan(200);
-    expect(sim.metrics.protocol('lossy')!.dropped.loss).toBe(0);
+    // Only dial requests and answers are lost outright (the dial repeats them); data is not.
+    const p = sim.metrics.protocol('lossy')!;
+    expect(p.delivered + p.dropped.loss).toBe(p.sent);
   });
 
   it('dialing a peer that does not listen is refused', async () => {
@@ -197,6 +205,113 @@ describe('SimTransport', () => {
   it('stream-echo scenario completes every exchange despite 2% loss', async () => {
     const r = await runScenario(streamEchoScenario, { peers: 20, seed: 1 });
     expect(r.result.completed).toBe(r.result.dials);
+  });
+});
+
+describe('SimTransport across a crash', () => {
+  it('data for a connection the peer lost in a crash is answered with a reset, not swallowed', async () => {
+    const sim = quietSim();
+    const [a, b] = sim.addPeers(2);
+    await b!.transport.listen(() => undefined);
+    b!.onStart(() => void b!.transport.listen(() => undefined));
+    let clientError: unknown;
+    let failedAt = -1;
+    void (async () => {
+      const conn = await a!.transport.dial(b!.address);
+      await a!.clock.sleep(100); // b crashes at 50 and is back at 60
+      await conn.sink([new Uint8Array([1])]);
+      await collect(conn).catch((e: unknown) => {
+        clientError = e;
+        failedAt = sim.now();
+      });
+    })();
+    sim.script([
+      { at: 50, peer: b!, action: 'crash' },
+      { at: 60, peer: b!, action: 'join' },
+    ]);
+    await sim.run();
+    expect(clientError).toMatchObject({ code: 'SIM_CONNECTION_RESET' });
+    expect(failedAt).toBe(20 + 100 + 20); // dial, sleep, data there and the reset back
+  });
+});
+
+describe('SimTransport on a link that loses everything', () => {
+  it('a dial times out, and the run ends (no endless retransmission)', async () => {
+    const sim = quietSim(1, { network: { link: { loss: 1 } } });
+    const [a, b] = sim.addPeers(2);
+    await echoServer(b!.transport);
+    const dial = a!.transport.dial(b!.address).catch((e: unknown) => e);
+    await sim.run();
+    expect(await dial).toMatchObject({ code: 'SIM_DIAL_TIMEOUT' });
+    expect(sim.now()).toBe(5_000);
+  });
+
+  it('an open connection backs off as TCP does and is reset when its retransmissions give up', async () => {
+    const sim = quietSim();
+    const [a, b] = sim.addPeers(2);
+    let serverError: unknown;
+    await b!.transport.listen((conn) => {
+      void collect(conn).catch((e: unknown) => {
+        serverError = e;
+      });
+    });
+    let clientError: unknown;
+    let cutAt = -1;
+    void (async () => {
+      const conn = await a!.transport.dial(b!.address);
+      sim.network.setLink(a!, b!, { loss: 1 });
+      cutAt = sim.now();
+      await conn
+        .sink([new Uint8Array([1])])
+        .then(() => collect(conn))
+        .catch((e: unknown) => {
+          clientError = e;
+        });
+    })();
+    await sim.run();
+    expect(clientError).toMatchObject({ code: 'SIM_CONNECTION_RESET' });
+    expect(serverError).toMatchObject({ code: 'SIM_CONNECTION_RESET' });
+    // 15 retransmissions: RTOs of 200 ms doubling to 102.4 s, then 5 at the 120 s cap, plus the
+    // 10 ms latency: the reset comes 804.61 s after the segment was sent.
+    const rtos = Array.from({ length: STREAM_MAX_RETRANSMITS }, (_, i) =>
+      Math.min(STREAM_MIN_RETRANSMIT_MS * 2 ** i, STREAM_MAX_RETRANSMIT_MS),
+    );
+    expect(sim.now() - cutAt).toBe(10 + rtos.reduce((x, y) => x + y, 0));
+    expect(sim.now() - cutAt).toBe(804_610);
+    expect(sim.metrics.protocol('stream')!.dropped.loss).toBeGreaterThan(0);
+  });
+});
+
+describe('SimTransport when one segment cannot be delivered', () => {
+  it('later data waits behind it and never arrives before the reset (no gap in the stream)', async () => {
+    const sim = quietSim();
+    const [a, b] = sim.addPeers(2);
+    const got: number[] = [];
+    let serverError: unknown;
+    await b!.transport.listen((conn) => {
+      void (async () => {
+        try {
+          for await (const chunk of conn.source) got.push(...chunk);
+        } catch (e) {
+          serverError = e;
+        }
+      })();
+    });
+    void (async () => {
+      const conn = await a!.transport.dial(b!.address);
+      sim.network.setLink(a!, b!, { loss: 1 }, { oneWay: true });
+      await conn.sink(
+        (async function* () {
+          yield new Uint8Array([1]); // lost on every try: gives up after 804.61 s
+          await a!.clock.sleep(1);
+          sim.network.setLink(a!, b!, { loss: 0 }, { oneWay: true });
+          yield new Uint8Array([2]); // the link is clean again, but TCP would not skip [1]
+        })(),
+      );
+    })().catch(() => undefined);
+    await sim.run();
+    expect(got).toEqual([]);
+    expect(serverError).toMatchObject({ code: 'SIM_CONNECTION_RESET' });
   });
 });
 
