@@ -44,21 +44,37 @@ export function sleepWith(
   });
 }
 
+/**
+ * Hosts fire a timer whose delay exceeds 2^31 - 1 ms (about 24.8 days) almost at once; longer
+ * delays are waited out in steps of at most this much.
+ */
+const MAX_HOST_TIMER_MS = 2 ** 31 - 1;
+
 /** The wall clock of the host (`Date.now`, `globalThis.setTimeout`). */
 export function systemClock(): Clock {
   const timers = new Map<number, ReturnType<typeof globalThis.setTimeout>>();
   let nextId = 1;
+  const arm = (id: number, callback: () => void, delayMs: number): void => {
+    const step = Math.min(Math.max(0, delayMs), MAX_HOST_TIMER_MS);
+    timers.set(
+      id,
+      globalThis.setTimeout(() => {
+        if (delayMs > step) {
+          arm(id, callback, delayMs - step);
+          return;
+        }
+        timers.delete(id);
+        callback();
+      }, step),
+    );
+  };
   const clock: Clock = {
     now: () => Date.now(),
     setTimeout(callback, delayMs) {
       const id = nextId++;
-      timers.set(
-        id,
-        globalThis.setTimeout(() => {
-          timers.delete(id);
-          callback();
-        }, delayMs),
-      );
+      // An infinite (or NaN) delay never fires.
+      if (!(delayMs < Number.POSITIVE_INFINITY)) return { id };
+      arm(id, callback, delayMs);
       return { id };
     },
     clearTimeout(handle) {

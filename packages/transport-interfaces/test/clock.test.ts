@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   AbortError,
   assertBytes,
@@ -66,6 +66,30 @@ describe('systemClock and systemRandomBytes', () => {
     clock.clearTimeout(handle);
     await clock.sleep(10);
     expect(fired).toBe(false);
+  });
+
+  it('waits out delays beyond the host timer limit (2^31 - 1 ms) instead of firing at once', () => {
+    vi.useFakeTimers();
+    try {
+      const clock = systemClock();
+      const day = 24 * 3600 * 1000;
+      let fired = 0;
+      clock.setTimeout(() => fired++, 30 * day);
+      clock.setTimeout(() => fired++, Number.POSITIVE_INFINITY);
+      vi.advanceTimersByTime(25 * day);
+      expect(fired).toBe(0);
+      vi.advanceTimersByTime(5 * day - 1);
+      expect(fired).toBe(0);
+      vi.advanceTimersByTime(1);
+      expect(fired).toBe(1);
+      const cancelled = clock.setTimeout(() => fired++, 40 * day);
+      vi.advanceTimersByTime(30 * day);
+      clock.clearTimeout(cancelled);
+      vi.advanceTimersByTime(20 * day);
+      expect(fired).toBe(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('returns the requested number of bytes beyond the 64 KiB getRandomValues limit', () => {
