@@ -7,9 +7,8 @@
  * both on random and hostile inputs. Where OpenSSL alone would decide differently, noble decides
  * (see Ed25519 `verify` below).
  *
- * What is cached: nothing secret. Key objects are built per call from the bytes given (raw keys are
- * imported as JWK, the cheapest path) and dropped afterwards; only the suite tables and constants
- * are module-level.
+ * What is cached: imported private OKP keys, per caller array (see `importedPrivateKeys`); raw
+ * keys are imported as JWK, the cheapest path. Public keys are built per call and dropped.
  */
 import {
   createCipheriv,
@@ -29,6 +28,7 @@ import { gcm } from '@noble/ciphers/aes.js';
 import { hchacha } from '@noble/ciphers/chacha.js';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { systemRandomBytes, utf8 } from '@p2pe/transport-interfaces';
+import { equalBytes } from './bytes';
 import { NODE_GCM_MAX_NONCE_LENGTH, NODE_HKDF_MAX_INFO_LENGTH } from './constants';
 import {
   type AeadPrimitive,
@@ -57,9 +57,28 @@ type OkpCurve = 'X25519' | 'X448' | 'Ed25519';
  * public key from `d` itself, so a zero placeholder of the right length is given.
  */
 function okpPrivate(crv: OkpCurve, secretKey: Uint8Array): KeyObject {
+  const cached = importedPrivateKeys.get(secretKey);
+  // The caller may have changed the bytes since (e.g. wiped them): use the cached key only if
+  // they are still the bytes it was made from.
+  if (cached !== undefined && cached.crv === crv && equalBytes(cached.bytes, secretKey)) {
+    return cached.key;
+  }
   const x = b64u(new Uint8Array(secretKey.length));
-  return createPrivateKey({ key: { kty: 'OKP', crv, d: b64u(secretKey), x }, format: 'jwk' });
+  const key = createPrivateKey({ key: { kty: 'OKP', crv, d: b64u(secretKey), x }, format: 'jwk' });
+  importedPrivateKeys.set(secretKey, { crv, bytes: secretKey.slice(), key });
+  return key;
 }
+
+/**
+ * Private keys already imported, by the caller's secret-key array. Importing a raw private key
+ * costs more than the DH itself (~70 µs), and a ratchet or relay uses each key pair several
+ * times. Entries live exactly as long as the caller's array (a WeakMap), so nothing secret
+ * outlives what the caller already holds.
+ */
+const importedPrivateKeys = new WeakMap<
+  Uint8Array,
+  { readonly crv: OkpCurve; readonly bytes: Uint8Array; readonly key: KeyObject }
+>();
 
 function okpPublic(crv: OkpCurve, publicKey: Uint8Array): KeyObject {
   return createPublicKey({ key: { kty: 'OKP', crv, x: b64u(publicKey) }, format: 'jwk' });
