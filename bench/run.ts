@@ -2,7 +2,8 @@
  * `pnpm bench [filter] [--json <file>] [--time <ms>]`: runs every `packages/*\/bench/*.bench.ts`
  * (or only the cases whose id contains `filter`), prints one row per case, and with `--json`
  * writes the rows as data (docs/benchmarks.md). Values are medians of tinybench samples turned into
- * items per second; a case's `compare` ratio is computed against another case of the same run.
+ * items per second; a case's `compare` ratio is measured against another case of the same run in
+ * interleaved rounds (see `interleavedRatio`).
  */
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -65,6 +66,59 @@ async function loadSuites(file: string): Promise<BenchSuite[]> {
   return typeof mod.default === 'function' ? await mod.default() : mod.default;
 }
 
+/** Rounds of the interleaved ratio measurement (an even number: each order runs equally often). */
+const RATIO_ROUNDS = 12;
+
+/**
+ * Items per second of `n` back-to-back calls of a case's `fn`, after n/10 untimed calls that pay
+ * off garbage the previous slot left behind (so one case's GC is not charged to the other).
+ */
+async function rateOf(c: BenchCase, n: number): Promise<number> {
+  for (let i = 0; i < Math.ceil(n / 10); i++) {
+    const r = c.fn();
+    if (r instanceof Promise) await r;
+  }
+  const start = performance.now();
+  for (let i = 0; i < n; i++) {
+    const r = c.fn();
+    if (r instanceof Promise) await r;
+  }
+  return (n * (c.items ?? 1) * 1000) / (performance.now() - start);
+}
+
+/**
+ * The ratio rate(a) / rate(b), measured in alternating slots (a then b, then b then a, …) and
+ * taken as the median of the per-round ratios. Shared machines drift over seconds; measured one
+ * after the other, two cases see different machines, while a round's two slots see nearly the
+ * same one. Calls per slot come from each case's sampled median latency, so no clock is read
+ * inside a slot.
+ */
+async function interleavedRatio(
+  a: BenchCase,
+  aLatencyMs: number,
+  b: BenchCase,
+  bLatencyMs: number,
+  totalMs: number,
+): Promise<number> {
+  const slotMs = totalMs / RATIO_ROUNDS;
+  const calls = (latencyMs: number) => Math.max(1, Math.round(slotMs / latencyMs));
+  const ratios: number[] = [];
+  for (let round = 0; round < RATIO_ROUNDS; round++) {
+    let ra: number;
+    let rb: number;
+    if (round % 2 === 0) {
+      ra = await rateOf(a, calls(aLatencyMs));
+      rb = await rateOf(b, calls(bLatencyMs));
+    } else {
+      rb = await rateOf(b, calls(bLatencyMs));
+      ra = await rateOf(a, calls(aLatencyMs));
+    }
+    ratios.push(ra / rb);
+  }
+  ratios.sort((x, y) => x - y);
+  return (ratios[RATIO_ROUNDS / 2 - 1]! + ratios[RATIO_ROUNDS / 2]!) / 2;
+}
+
 function format(value: number): string {
   if (value >= 100) return Math.round(value).toLocaleString('en-US');
   return value.toPrecision(3);
@@ -72,7 +126,11 @@ function format(value: number): string {
 
 async function main(): Promise<void> {
   const { filter, json, timeMs } = parseArgs(process.argv.slice(2));
-  const measured = new Map<string, { value: number; unit: string; compare?: string }>();
+  const measured = new Map<
+    string,
+    { value: number; unit: string; latencyMs: number; case: BenchCase; compare?: string }
+  >();
+  const ratios = new Map<string, number>();
   const order: string[] = [];
   for (const file of benchFiles()) {
     const suites = await loadSuites(file);
@@ -99,11 +157,23 @@ async function main(): Promise<void> {
         measured.set(c.id, {
           value,
           unit: c.unit ?? 'ops/s',
+          latencyMs: result.latency.p50,
+          case: c,
           ...(c.compare === undefined ? {} : { compare: c.compare }),
         });
         order.push(c.id);
         process.stderr.write(
           `  ${c.id.padEnd(52)} ${format(value).padStart(12)} ${c.unit ?? 'ops/s'}\n`,
+        );
+      }
+      for (const c of cases) {
+        const self = measured.get(c.id);
+        const other = c.compare === undefined ? undefined : measured.get(c.compare);
+        if (self === undefined || other === undefined) continue;
+        const time = timeMs ?? suite.timeMs ?? 500;
+        ratios.set(
+          c.id,
+          await interleavedRatio(self.case, self.latencyMs, other.case, other.latencyMs, 2 * time),
         );
       }
     }
@@ -112,14 +182,17 @@ async function main(): Promise<void> {
     const m = measured.get(id)!;
     const row: BenchRow = { id, value: m.value, unit: m.unit };
     const other = m.compare === undefined ? undefined : measured.get(m.compare);
-    if (m.compare !== undefined && other !== undefined) {
-      row.compare = { id: m.compare, value: other.value, ratio: m.value / other.value };
+    const ratio = ratios.get(id);
+    if (m.compare !== undefined && other !== undefined && ratio !== undefined) {
+      row.compare = { id: m.compare, value: other.value, ratio };
     }
     return row;
   });
   const compared = rows.filter((r) => r.compare !== undefined);
   if (compared.length > 0) {
-    process.stdout.write('\nratios (this case / compared case, same run):\n');
+    process.stdout.write(
+      `\nratios (this case / compared case, median of ${RATIO_ROUNDS} interleaved rounds):\n`,
+    );
     for (const r of compared) {
       process.stdout.write(
         `  ${r.id.padEnd(52)} ${r.compare!.ratio.toFixed(2).padStart(7)}×  vs ${r.compare!.id}\n`,

@@ -38,9 +38,18 @@ export interface DhPrimitive {
   dh(secretKey: Uint8Array, publicKey: Uint8Array): Uint8Array;
 }
 
-/** Raw AEAD. `seal` returns ciphertext || 16-byte tag; `open` throws on a bad tag. */
+/**
+ * Raw AEAD. `seal` returns ciphertext || 16-byte tag, in `output` when given (length already
+ * checked); `open` throws on a bad tag.
+ */
 export interface AeadPrimitive {
-  seal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, ad: Uint8Array): Uint8Array;
+  seal(
+    key: Uint8Array,
+    nonce: Uint8Array,
+    plaintext: Uint8Array,
+    ad: Uint8Array,
+    output?: Uint8Array,
+  ): Uint8Array;
   open(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, ad: Uint8Array): Uint8Array;
 }
 
@@ -344,9 +353,16 @@ function makeAead(name: AeadName, prim: AeadPrimitive): AeadSuite {
     keyLength,
     nonceLength,
     tagLength,
-    encrypt(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, ad = EMPTY): Uint8Array {
+    encrypt(
+      key: Uint8Array,
+      nonce: Uint8Array,
+      plaintext: Uint8Array,
+      ad = EMPTY,
+      output?: Uint8Array,
+    ): Uint8Array {
       check(key, nonce, plaintext, 'plaintext', ad);
-      return prim.seal(key, nonce, plaintext, ad);
+      if (output !== undefined) assertBytes(output, 'output', plaintext.length + tagLength);
+      return prim.seal(key, nonce, plaintext, ad, output);
     },
     decrypt(key: Uint8Array, nonce: Uint8Array, ciphertext: Uint8Array, ad = EMPTY): Uint8Array {
       check(key, nonce, ciphertext, 'ciphertext', ad);

@@ -37,7 +37,15 @@ function nobleHash(h: NobleHash): HashPrimitive {
 
 function nobleAead(cipher: NobleAead): AeadPrimitive {
   return {
-    seal: (key, nonce, plaintext, ad) => cipher(key, nonce, ad).encrypt(plaintext),
+    seal(key, nonce, plaintext, ad, output) {
+      const c = cipher(key, nonce, ad);
+      if (output === undefined) return c.encrypt(plaintext);
+      // noble's ChaCha ciphers write into an output array; its GCM does not take one.
+      if (cipher !== gcm)
+        return (c as ReturnType<typeof chacha20poly1305>).encrypt(plaintext, output);
+      output.set(c.encrypt(plaintext));
+      return output;
+    },
     open: (key, nonce, sealed, ad) => cipher(key, nonce, ad).decrypt(sealed),
   };
 }

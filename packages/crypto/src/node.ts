@@ -127,13 +127,14 @@ function seal(
   nonce: Uint8Array,
   plaintext: Uint8Array,
   ad: Uint8Array,
+  output?: Uint8Array,
 ): Uint8Array {
   // Both modes take the same options and give the same methods; the cast only picks one of node's
   // per-algorithm overloads for TypeScript (the call is identical for either).
   const cipher = createCipheriv(alg as 'aes-256-gcm', key, nonce, { authTagLength: TAG });
   if (ad.length > 0) cipher.setAAD(ad, { plaintextLength: plaintext.length });
-  const out = new Uint8Array(plaintext.length + TAG);
-  const head = cipher.update(plaintext);
+  const head = cipher.update(plaintext); // read all of plaintext before writing: output may overlap
+  const out = output ?? new Uint8Array(plaintext.length + TAG);
   out.set(head);
   const tail = cipher.final();
   out.set(tail, head.length);
@@ -173,7 +174,7 @@ function gcmMode(key: Uint8Array): NodeAead {
 
 function nodeAead(alg: NodeAead): AeadPrimitive {
   return {
-    seal: (key, nonce, plaintext, ad) => seal(alg, key, nonce, plaintext, ad),
+    seal: (key, nonce, plaintext, ad, output) => seal(alg, key, nonce, plaintext, ad, output),
     open: (key, nonce, sealed, ad) => open(alg, key, nonce, sealed, ad),
   };
 }
@@ -203,7 +204,13 @@ function hchacha20(key: Uint8Array, nonce16: Uint8Array): Uint8Array {
  * subkey is wiped afterwards, also when `open` throws on a bad tag.
  */
 function xchachaRun(
-  run: typeof seal | typeof open,
+  run: (
+    alg: NodeAead,
+    key: Uint8Array,
+    n: Uint8Array,
+    data: Uint8Array,
+    ad: Uint8Array,
+  ) => Uint8Array,
   key: Uint8Array,
   nonce: Uint8Array,
   data: Uint8Array,
@@ -220,7 +227,8 @@ function xchachaRun(
 }
 
 const xchacha: AeadPrimitive = {
-  seal: (key, nonce, plaintext, ad) => xchachaRun(seal, key, nonce, plaintext, ad),
+  seal: (key, nonce, plaintext, ad, output) =>
+    xchachaRun((...args) => seal(...args, output), key, nonce, plaintext, ad),
   open: (key, nonce, sealed, ad) => xchachaRun(open, key, nonce, sealed, ad),
 };
 

@@ -35,8 +35,18 @@ export interface AeadSuite {
   readonly keyLength: number;
   readonly nonceLength: number;
   readonly tagLength: number;
-  /** Returns ciphertext || tag. */
-  encrypt(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, ad?: Uint8Array): Uint8Array;
+  /**
+   * Returns ciphertext || tag, written into `output` when given (exactly `plaintext.length +
+   * tagLength` bytes, e.g. the body of a message being built; it may overlap `plaintext`), else
+   * into a new array.
+   */
+  encrypt(
+    key: Uint8Array,
+    nonce: Uint8Array,
+    plaintext: Uint8Array,
+    ad?: Uint8Array,
+    output?: Uint8Array,
+  ): Uint8Array;
   /** Throws VerificationError `AEAD_AUTH_FAILED` when the tag does not verify. */
   decrypt(key: Uint8Array, nonce: Uint8Array, ciphertext: Uint8Array, ad?: Uint8Array): Uint8Array;
 }

@@ -8,7 +8,7 @@ import { ED25519_TORSION_SUBGROUP, ed25519 } from '@noble/curves/ed25519.js';
 import { sha512 } from '@noble/hashes/sha2.js';
 import { AEAD_NAMES, DH_NAMES, type DhName, HASH_NAMES, nobleBackend } from '@p2pe/crypto';
 import { nodeBackend } from '@p2pe/crypto/node';
-import { concatBytes, fromHex, utf8 } from '@p2pe/transport-interfaces';
+import { concatBytes, fromHex, toHex, utf8 } from '@p2pe/transport-interfaces';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { deterministicRandomForTestsOnly } from '../src/index';
@@ -220,6 +220,45 @@ describe('AEAD: noble and node agree', () => {
         }),
         { numRuns: 60 },
       );
+    });
+
+    it(`${name}: encrypting into an output array gives the same bytes, also overlapping the plaintext`, () => {
+      fc.assert(
+        fc.property(input, fc.nat(16), ({ key, nonce, pt, ad }, shift) => {
+          for (const backend of [nobleBackend, nodeBackend]) {
+            const aead = backend.aead(name);
+            const expected = toHex(aead.encrypt(key, nonce, pt, ad));
+            const output = new Uint8Array(pt.length + 16);
+            expect(aead.encrypt(key, nonce, pt, ad, output)).toBe(output);
+            expect(toHex(output)).toBe(expected);
+            // The plaintext inside the output buffer, `shift` bytes in: encrypting in place.
+            const buffer = new Uint8Array(pt.length + 16 + shift);
+            buffer.set(pt, shift);
+            const inPlace = buffer.subarray(0, pt.length + 16);
+            aead.encrypt(key, nonce, buffer.subarray(shift, shift + pt.length), ad, inPlace);
+            expect(toHex(inPlace)).toBe(expected);
+          }
+        }),
+        { numRuns: 30 },
+      );
+    });
+
+    it(`${name}: an output array of the wrong length is INVALID_LENGTH on both`, () => {
+      const nonce = new Uint8Array(nonceLength);
+      for (const delta of [-1, 1]) {
+        const r = same((b) =>
+          b
+            .aead(name)
+            .encrypt(
+              new Uint8Array(32),
+              nonce,
+              new Uint8Array(10),
+              undefined,
+              new Uint8Array(26 + delta),
+            ),
+        );
+        expect(r).toEqual({ error: 'ValidationError', code: 'INVALID_LENGTH' });
+      }
     });
 
     it(`${name}: a bit flip anywhere in ciphertext, tag, ad or nonce is AEAD_AUTH_FAILED on both`, () => {

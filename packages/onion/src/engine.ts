@@ -10,7 +10,12 @@
  * finds its data at the start of its decrypted β, then the next hop's MAC, and shifts the rest left.
  */
 import { equalBytes } from '@p2pe/crypto';
-import { concatBytes, LimitError, VerificationError } from '@p2pe/transport-interfaces';
+import {
+  concatBytes,
+  InternalError,
+  LimitError,
+  VerificationError,
+} from '@p2pe/transport-interfaces';
 import type { SphinxGroup } from './groups';
 
 /** The keys one hop derives from its shared secret (Sphinx §3.1's h_ρ, h_μ, h_π, h_b, h_τ). */
@@ -41,7 +46,7 @@ export interface HeaderProfile {
   /** Longest hop data a hop may find (bounds the stream each hop generates). */
   readonly maxHopDataLength: number;
   deriveHopKeys(sharedElement: Uint8Array, alpha: Uint8Array): HopKeys;
-  /** The stream cipher's keystream of `length` bytes under `key`. */
+  /** The stream cipher's keystream of `length` bytes under `key`, as a new array. */
   stream(key: Uint8Array, length: number): Uint8Array;
   /** MAC of `data` under `key`, truncated to `macLength`. */
   mac(key: Uint8Array, data: Uint8Array): Uint8Array;
@@ -174,6 +179,8 @@ export interface PeeledHeader {
  * constant time before anything else is read, decrypt β, read the hop data and the next MAC,
  * shift β left with the hop's stream filling the end (so the header keeps its size), blind α.
  * The caller has checked the header's length and prefix. Pure: no state is read or written.
+ * The next header is written to `into` when given (header.length bytes; a packet being built),
+ * else to a new array.
  */
 export function peelHeader(
   p: HeaderProfile,
@@ -181,7 +188,14 @@ export function peelHeader(
   header: Uint8Array,
   ad: Uint8Array,
   wantNext: (hopData: Uint8Array, nextMac: Uint8Array) => boolean,
+  into?: Uint8Array,
 ): PeeledHeader {
+  if (into !== undefined && into.length !== header.length) {
+    throw new InternalError(
+      'ONION_OUTPUT_LENGTH',
+      `next header needs ${header.length} bytes, got ${into.length}`,
+    );
+  }
   const L = p.routingInfoLength;
   const E = p.group.elementLength;
   const prefix = header.subarray(0, p.prefixLength);
@@ -197,15 +211,17 @@ export function peelHeader(
     );
   }
   const stream = p.stream(keys.streamKey, L + p.maxHopDataLength + p.macLength);
-  const routing = beta.slice();
-  xorInto(routing, stream);
+  // β is decrypted over the first L bytes of the stream, which are not needed again; the bytes
+  // after L pad the shifted β below.
+  const routing = stream.subarray(0, L);
+  xorInto(routing, beta);
   const n = p.hopDataLength(routing);
   const hopData = routing.slice(0, n);
   const nextMac = routing.slice(n, n + p.macLength);
   if (!wantNext(hopData, nextMac)) return { keys, hopData, nextMac, nextHeader: undefined };
 
   const shift = n + p.macLength;
-  const next = new Uint8Array(header.length);
+  const next = into ?? new Uint8Array(header.length);
   next.set(prefix);
   next.set(p.group.multiply(keys.blinding, alpha), p.prefixLength);
   const nextBeta = next.subarray(p.prefixLength + E, p.prefixLength + E + L);

@@ -19,6 +19,7 @@ import { LIONESS_KEY_LENGTH } from './constants';
 
 const HALF = 32;
 const NONCE = new Uint8Array(12);
+const SUBKEY_ZEROS = new Uint8Array(4 * HALF); // read only: noble writes the keystream elsewhere
 
 function roundStream(left: Uint8Array, key: Uint8Array, right: Uint8Array): void {
   const k = new Uint8Array(HALF);
@@ -40,7 +41,7 @@ function subkeys(key: Uint8Array, block: Uint8Array): Uint8Array[] {
       `"block" expected more than ${HALF} bytes, got length=${block.length}`,
     );
   }
-  const k = chacha20(key, NONCE, new Uint8Array(4 * HALF));
+  const k = chacha20(key, NONCE, SUBKEY_ZEROS);
   return [0, 1, 2, 3].map((i) => k.subarray(i * HALF, (i + 1) * HALF));
 }
 
@@ -59,13 +60,18 @@ export function lionessEncrypt(hash: HashSuite, key: Uint8Array, block: Uint8Arr
 
 /** LIONESS decryption (the rounds in reverse); returns a new array. */
 export function lionessDecrypt(hash: HashSuite, key: Uint8Array, block: Uint8Array): Uint8Array {
-  const [k1, k2, k3, k4] = subkeys(key, block) as [Uint8Array, Uint8Array, Uint8Array, Uint8Array];
   const out = block.slice();
-  const left = out.subarray(0, HALF);
-  const right = out.subarray(HALF);
+  lionessDecryptInPlace(hash, key, out);
+  return out;
+}
+
+/** LIONESS decryption over `block` itself (a relay decrypts into the packet it forwards). */
+export function lionessDecryptInPlace(hash: HashSuite, key: Uint8Array, block: Uint8Array): void {
+  const [k1, k2, k3, k4] = subkeys(key, block) as [Uint8Array, Uint8Array, Uint8Array, Uint8Array];
+  const left = block.subarray(0, HALF);
+  const right = block.subarray(HALF);
   roundHash(hash, left, k4, right);
   roundStream(left, k3, right);
   roundHash(hash, left, k2, right);
   roundStream(left, k1, right);
-  return out;
 }

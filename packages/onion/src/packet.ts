@@ -30,7 +30,7 @@ import {
   PEER_ID_LENGTH,
 } from './constants';
 import { type HopKeys, peelHeader, type WrappedHeader, wrapHeader } from './engine';
-import { lionessDecrypt, lionessEncrypt } from './lioness';
+import { lionessDecryptInPlace, lionessEncrypt } from './lioness';
 import type { OnionProfile } from './profile';
 
 /** One hop of a path: its onion public key for the packet's epoch, and where to reach it. */
@@ -283,26 +283,25 @@ export function peelPacket(
     );
   }
   const header = packet.subarray(0, profile.headerLength);
+  // The packet to forward is built in one array: the next header is written into its start and
+  // the payload is decrypted in place at its end (each array allocated costs a hop time).
+  const next = new Uint8Array(profile.packetLength);
   const peeled = peelHeader(
     profile.header,
     secretKey,
     header,
     new Uint8Array(0),
     (hopData) => hopData[0] === COMMAND_TYPE.forward,
+    next.subarray(0, profile.headerLength),
   );
   const command = decodeCommand(peeled.hopData);
-  const body = lionessDecrypt(
-    profile.hash,
-    peeled.keys.payloadKey,
-    packet.subarray(profile.headerLength),
-  );
+  const nextBody = next.subarray(profile.headerLength);
+  nextBody.set(packet.subarray(profile.headerLength));
+  lionessDecryptInPlace(profile.hash, peeled.keys.payloadKey, nextBody);
   const replayTag = peeled.keys.replayTag;
   const sharedSecret = peeled.keys.sharedSecret;
   switch (command.type) {
     case 'forward': {
-      const next = new Uint8Array(profile.packetLength);
-      next.set(peeled.nextHeader!);
-      next.set(body, profile.headerLength);
       return {
         epoch,
         replayTag,
@@ -319,16 +318,16 @@ export function peelPacket(
         epoch,
         replayTag,
         sharedSecret,
-        result: { type: 'reply', surbId: command.surbId, payload: body },
+        result: { type: 'reply', surbId: command.surbId, payload: nextBody.slice() },
       };
     case 'deliver': {
-      const { message, surb } = decodePayload(profile, body);
+      const { message, surb } = decodePayload(profile, nextBody);
       const result: HopResult =
         surb === undefined ? { type: 'deliver', message } : { type: 'deliver', message, surb };
       return { epoch, replayTag, sharedSecret, result };
     }
     case 'mailbox': {
-      const { message, surb } = decodePayload(profile, body);
+      const { message, surb } = decodePayload(profile, nextBody);
       const { mailboxId } = command;
       const result: HopResult =
         surb === undefined

@@ -81,10 +81,33 @@ export interface OnionProfile {
 }
 
 const NONCE = new Uint8Array(12);
+/** Zeros the keystream is XORed onto (read only). Shared: each array allocated costs a hop time. */
+const ZEROS = new Uint8Array(2048);
 
 /** ChaCha20 keystream (RFC 8439 §2.4, zero nonce, counter 0): every key is used for one stream. */
 export function chachaStream(key: Uint8Array, length: number): Uint8Array {
-  return chacha20(key, NONCE, new Uint8Array(length));
+  return chacha20(
+    key,
+    NONCE,
+    length <= ZEROS.length ? ZEROS.subarray(0, length) : new Uint8Array(length),
+  );
+}
+
+/** `a || b || c` as a view when they already lie one after another in one array, else a copy. */
+function adjacentOrConcat(a: Uint8Array, b: Uint8Array, c: Uint8Array): Uint8Array {
+  if (
+    a.buffer === b.buffer &&
+    b.buffer === c.buffer &&
+    b.byteOffset === a.byteOffset + a.length &&
+    c.byteOffset === b.byteOffset + b.length
+  ) {
+    return new Uint8Array(a.buffer, a.byteOffset, a.length + b.length + c.length);
+  }
+  const out = new Uint8Array(a.length + b.length + c.length);
+  out.set(a);
+  out.set(b, a.length);
+  out.set(c, a.length + b.length);
+  return out;
 }
 
 function checkInt(value: number, name: string, min: number, max: number): number {
@@ -146,14 +169,9 @@ function makeHeaderProfile(
     },
     stream: chachaStream,
     mac: (key: Uint8Array, data: Uint8Array) => hash.hmac(key, data).subarray(0, HEADER_MAC_LENGTH),
-    // γ covers the version and epoch too, so neither can be changed in transit.
-    macInput(prefix: Uint8Array, alpha: Uint8Array, beta: Uint8Array): Uint8Array {
-      const out = new Uint8Array(prefix.length + alpha.length + beta.length);
-      out.set(prefix);
-      out.set(alpha, prefix.length);
-      out.set(beta, prefix.length + alpha.length);
-      return out;
-    },
+    // γ covers the version and epoch too, so neither can be changed in transit. In a received
+    // header the three parts are adjacent, so the MAC reads them in place.
+    macInput: adjacentOrConcat,
     hopDataLength: () => COMMAND_LENGTH,
     initialPadding(sessionSecret: Uint8Array): Uint8Array {
       return chachaStream(hash.hkdf(sessionSecret, undefined, paddingLabel, 32), L);

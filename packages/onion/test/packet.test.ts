@@ -227,3 +227,42 @@ describe('path length (Kuhn, Beck, Strufe: zero padding leaks it to the last hop
     }
   });
 });
+
+describe('peelHeader output array', () => {
+  const setup = () => {
+    const path = pathOf([0, 1]);
+    const { packet } = createPacket(profile, {
+      path,
+      message: Uint8Array.of(7),
+      epoch: net.epoch,
+      random: net.random,
+    });
+    const header = packet.subarray(0, profile.headerLength);
+    const secret = net.nodes[0]!.keys.keyPair(net.epoch)!.secretKey;
+    return { header, secret };
+  };
+
+  it('writes the same next header into a given array as into a new one', () => {
+    const { header, secret } = setup();
+    const fresh = peelHeader(profile.header, secret, header, new Uint8Array(0), () => true);
+    const target = new Uint8Array(profile.packetLength).fill(0xee);
+    const into = target.subarray(0, profile.headerLength);
+    const written = peelHeader(profile.header, secret, header, new Uint8Array(0), () => true, into);
+    expect(written.nextHeader).toBe(into);
+    expect(into).toEqual(fresh.nextHeader);
+    // Nothing outside the header's bytes is touched.
+    expect(target.subarray(profile.headerLength).every((b) => b === 0xee)).toBe(true);
+  });
+
+  it('refuses an output array of another length, before any work', () => {
+    const { header, secret } = setup();
+    const short = new Uint8Array(profile.headerLength - 1);
+    try {
+      peelHeader(profile.header, secret, header, new Uint8Array(0), () => true, short);
+      expect.unreachable();
+    } catch (err) {
+      expect(P2peError.is(err) && err.code).toBe('ONION_OUTPUT_LENGTH');
+    }
+    expect(short.every((b) => b === 0)).toBe(true);
+  });
+});

@@ -113,25 +113,31 @@ export function decodeHeader(bytes: Uint8Array, dhLength: number): RatchetHeader
 }
 
 export function encodeRatchetMessage(header: Uint8Array, body: Uint8Array): Uint8Array {
-  const out = new Uint8Array(
-    2 +
-      1 +
-      varintLength(header.length) +
-      header.length +
-      1 +
-      varintLength(body.length) +
-      body.length,
+  const message = allocateRatchetMessage(header, body.length);
+  message.body.set(body);
+  return message.bytes;
+}
+
+/**
+ * A RatchetMessage with its version and header written and `bodyLength` bytes left for the body:
+ * the sender encrypts straight into `body`, so a message costs one array, not two.
+ */
+export function allocateRatchetMessage(
+  header: Uint8Array,
+  bodyLength: number,
+): { bytes: Uint8Array; body: Uint8Array } {
+  const bytes = new Uint8Array(
+    2 + 1 + varintLength(header.length) + header.length + 1 + varintLength(bodyLength) + bodyLength,
   );
-  out[0] = 0x08;
-  out[1] = RATCHET_WIRE_VERSION;
-  out[2] = 0x12;
-  let pos = writeVarint(out, 3, header.length);
-  out.set(header, pos);
+  bytes[0] = 0x08;
+  bytes[1] = RATCHET_WIRE_VERSION;
+  bytes[2] = 0x12;
+  let pos = writeVarint(bytes, 3, header.length);
+  bytes.set(header, pos);
   pos += header.length;
-  out[pos++] = 0x1a;
-  pos = writeVarint(out, pos, body.length);
-  out.set(body, pos);
-  return out;
+  bytes[pos++] = 0x1a;
+  pos = writeVarint(bytes, pos, bodyLength);
+  return { bytes, body: bytes.subarray(pos) };
 }
 
 function fastMessage(b: Uint8Array): RatchetMessageParts | undefined {

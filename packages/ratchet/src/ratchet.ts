@@ -22,10 +22,10 @@ import {
 } from './constants';
 import { kdfChain, kdfRoot } from './kdf';
 import {
+  allocateRatchetMessage,
   decodeHeader,
   decodeRatchetMessage,
   encodeHeader,
-  encodeRatchetMessage,
   type RatchetHeader,
 } from './message';
 import type { RatchetSuite } from './suite';
@@ -390,13 +390,14 @@ export class DoubleRatchet {
       }
       headerField = this.#sealHeader(s.hks, headerField);
     }
-    const body = suite.aead.encrypt(
+    const out = allocateRatchetMessage(headerField, plaintext.length + suite.aead.tagLength);
+    suite.aead.encrypt(
       messageKey,
       suite.zeroNonce,
       plaintext,
       this.#ad(headerField, associatedData),
+      out.body,
     );
-    const out = encodeRatchetMessage(headerField, body);
     if (s === this.#s) {
       // Hot path (no DH step): commit the two fields in place; nothing failed after this point.
       const m = s as Mutable<RatchetState>;
@@ -405,7 +406,7 @@ export class DoubleRatchet {
     } else {
       this.#s = { ...s, sendChainKey: chainKey, ns: s.ns + 1 };
     }
-    return out;
+    return out.bytes;
   }
 
   /**
