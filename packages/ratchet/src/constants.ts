@@ -108,6 +108,13 @@ export const XX_RETRY_MS = 60 * 1000;
 export const MAX_PENDING_HANDSHAKES = 256;
 
 /**
+ * Identities a manager remembers as replaced by a succession (oldest forgotten first). Each is a
+ * peer id we once trusted whose owner moved on: its key may be lost or stolen, so it must not come
+ * back as a "new peer". One entry per succession we followed; 10,000 is far beyond any contact list.
+ */
+export const MAX_RETIRED_PEERS = 10_000;
+
+/**
  * A first handshake message (IK/KK) older than this is refused: it bounds the replay cache of
  * first messages, which must outlive every first message it could be replayed with.
  */

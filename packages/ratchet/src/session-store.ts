@@ -4,6 +4,7 @@ import {
   MAX_MESSAGE_ID_BYTES,
   MAX_PEER_RECORD_BYTES,
   MAX_REPLAY_CACHE_PER_PEER,
+  MAX_RETIRED_PEERS,
   MAX_SESSIONS_PER_PEER,
   MAX_STATE_BYTES,
   SESSION_STATE_VERSION,
@@ -132,11 +133,17 @@ function decodeReplayCache(bytes: Uint8Array | undefined, legacy: string[]): Rep
   return cache;
 }
 
-export function encodeManagerState(peers: Map<string, PeerState>): Uint8Array {
+export function encodeManagerState(
+  peers: Map<string, PeerState>,
+  retired: Map<string, Uint8Array>,
+): Uint8Array {
   const w = new ProtoWriter().uint(1, SESSION_STATE_VERSION);
   for (const [hex, p] of peers) {
     if (p.contact === undefined && p.sessions.length === 0) continue;
     w.message(2, encodePeerRecord(hex, p));
+  }
+  for (const [hex, successor] of retired) {
+    w.message(3, new ProtoWriter().bytes(1, fromHex(hex)).bytes(2, successor).finish());
   }
   return w.finish();
 }
@@ -146,8 +153,8 @@ export function decodeManagerState(
   backend: CryptoBackend,
   options: RatchetOptions,
   maxBytes: number,
-): Map<string, PeerState> {
-  const m = ProtoMessage.decode(bytes, maxBytes, MAX_PEERS + 1);
+): { peers: Map<string, PeerState>; retired: Map<string, Uint8Array> } {
+  const m = ProtoMessage.decode(bytes, maxBytes, MAX_PEERS + MAX_RETIRED_PEERS + 1);
   const version = m.requiredUint(1);
   if (version !== SESSION_STATE_VERSION) {
     throw new DecodeError(
@@ -155,12 +162,22 @@ export function decodeManagerState(
       `stored session state version ${version}, expected ${SESSION_STATE_VERSION}`,
     );
   }
-  m.assertKnown([1, 2]);
-  const out = new Map<string, PeerState>();
+  m.assertKnown([1, 2, 3]);
+  const peers = new Map<string, PeerState>();
   for (const raw of m.repeatedBytes(2, MAX_PEERS, { maxLength: MAX_PEER_RECORD_BYTES })) {
     const { peerIdHex, state } = decodePeerRecord(raw, backend, options);
-    if (out.has(peerIdHex)) throw new DecodeError('SESSION_STATE_DUPLICATE', 'peer stored twice');
-    out.set(peerIdHex, state);
+    if (peers.has(peerIdHex)) throw new DecodeError('SESSION_STATE_DUPLICATE', 'peer stored twice');
+    peers.set(peerIdHex, state);
   }
-  return out;
+  const retired = new Map<string, Uint8Array>();
+  for (const raw of m.repeatedBytes(3, MAX_RETIRED_PEERS, { maxLength: 140 })) {
+    const r = ProtoMessage.decode(raw, 140, 4);
+    r.assertKnown([1, 2]);
+    const hex = toHex(r.requiredBytes(1, { maxLength: 64 }));
+    if (retired.has(hex) || peers.has(hex)) {
+      throw new DecodeError('SESSION_STATE_DUPLICATE', 'retired peer stored twice');
+    }
+    retired.set(hex, r.requiredBytes(2, { maxLength: 64 }).slice());
+  }
+  return { peers, retired };
 }

@@ -33,6 +33,7 @@ import {
   MAX_PENDING_HANDSHAKES,
   MAX_PENDING_HANDSHAKES_PER_PEER,
   MAX_REPLAY_CACHE_PER_PEER,
+  MAX_RETIRED_PEERS,
   MAX_SESSIONS_PER_PEER,
   SESSION_MAX_IDLE_MS,
   XX_RETRY_MS,
@@ -234,6 +235,8 @@ export class SessionManager {
   readonly #random: RandomBytes;
   readonly #init: SessionManagerInit;
   readonly #peers = new Map<string, PeerState>();
+  /** Peer ids (hex) replaced by a succession we followed → their successor's peer id. */
+  readonly #retired = new Map<string, Uint8Array>();
   readonly #unknownNotices = { start: 0, count: 0 };
   /** Handshakes waiting for the peer's next message, by `peerHex/handshakeIdHex` (memory only). */
   readonly #pending = new Map<string, Pending>();
@@ -290,6 +293,7 @@ export class SessionManager {
 
   #setContact(identityKey: Uint8Array, staticKey: Uint8Array | undefined): Contact {
     const peerId = peerIdOf(identityKey, { crypto: this.#backend });
+    this.#refuseRetired(peerId);
     const peer = this.#peer(peerId);
     const prev = peer.contact;
     if (prev !== undefined && !equalBytes(prev.identityKey, identityKey)) {
@@ -304,6 +308,23 @@ export class SessionManager {
     };
     peer.contact = next;
     return next;
+  }
+
+  /**
+   * The successor of a peer whose identity was replaced by a succession we followed (the old id
+   * is refused from then on: in handshakes, `addContact` and `send`); undefined otherwise.
+   */
+  successorOf(peerId: Uint8Array): Uint8Array | undefined {
+    return this.#retired.get(toHex(peerId))?.slice();
+  }
+
+  #refuseRetired(peerId: Uint8Array): void {
+    if (this.#retired.has(toHex(peerId))) {
+      throw new StateError(
+        'SESSION_CONTACT_SUCCEEDED',
+        'this identity was replaced by a succession: use its successor (successorOf)',
+      );
+    }
   }
 
   contact(peerId: Uint8Array): Contact | undefined {
@@ -331,6 +352,7 @@ export class SessionManager {
         `"messageId" longer than ${MAX_MESSAGE_ID_BYTES}`,
       );
     }
+    this.#refuseRetired(peerId);
     const peer = this.#peer(peerId);
     if (this.#revoked(peer.contact)) {
       throw new StateError('SESSION_IDENTITY_REJECTED', 'the contact’s identity is revoked');
@@ -844,22 +866,37 @@ export class SessionManager {
       }
       return known;
     }
+    // An identity its owner replaced: whoever holds that old key now is not the contact.
+    if (this.#retired.has(toHex(claimedPeerId))) {
+      throw new StateError('SESSION_IDENTITY_REJECTED', 'identity was replaced by a succession');
+    }
     // A successor of a contact we know? (Peer state is made only once the peer is accepted.)
-    const predecessor = this.#predecessor(cert.identityKey, payload.successions);
-    if (predecessor !== undefined) {
+    const found = this.#predecessor(cert.identityKey, payload.successions);
+    if (found !== undefined) {
+      const { contact: predecessor, replaced } = found;
       const peer = this.#peer(claimedPeerId);
       peer.contact = {
         peerId: claimedPeerId,
         identityKey: cert.identityKey,
         knowsOurStaticKey: false,
       };
-      this.#peers.delete(toHex(predecessor.peerId));
-      this.#emit({
-        type: 'identity-succeeded',
-        oldPeerId: predecessor.peerId,
-        peerId: claimedPeerId,
-        identityKey: cert.identityKey,
-      });
+      // Every identity the chain replaces is retired: the contact we knew and any later one we
+      // may also have added (its owner moved on too).
+      for (const oldPeerId of replaced) {
+        const hex = toHex(oldPeerId);
+        const had = this.#peers.get(hex)?.contact !== undefined;
+        this.#peers.delete(hex);
+        this.#retired.set(hex, claimedPeerId.slice());
+        if (had || equalBytes(oldPeerId, predecessor.peerId)) {
+          this.#emit({
+            type: 'identity-succeeded',
+            oldPeerId,
+            peerId: claimedPeerId,
+            identityKey: cert.identityKey,
+          });
+        }
+      }
+      trimMap(this.#retired, MAX_RETIRED_PEERS);
       return peer;
     }
     if (this.#init.acceptNewPeers === false) {
@@ -876,12 +913,16 @@ export class SessionManager {
   }
 
   /**
-   * The contact whose identity the successions lead from to `identityKey`, if any. The chain is
+   * The contact whose identity the successions lead from to `identityKey`, if any, and the peer
+   * ids the chain replaces from there on (the contact's and every intermediate one). The chain is
    * the peer's whole history (oldest first) and we may have met it at any key in it: the first
    * step that starts at a contact's key is where we join it, found by that key's peer id, so the
    * cost is bounded by the chain (at most 32 steps), never by the number of contacts.
    */
-  #predecessor(identityKey: Uint8Array, successions: readonly Uint8Array[]): Contact | undefined {
+  #predecessor(
+    identityKey: Uint8Array,
+    successions: readonly Uint8Array[],
+  ): { contact: Contact; replaced: Uint8Array[] } | undefined {
     const options = this.#verifyOptions();
     for (let i = 0; i < successions.length; i++) {
       let step: Succession;
@@ -894,7 +935,16 @@ export class SessionManager {
       if (old === undefined || !equalBytes(old.identityKey, step.oldKey)) continue;
       try {
         const end = followSuccessions(old.identityKey, successions.slice(i), options);
-        return equalBytes(end, identityKey) ? old : undefined;
+        if (!equalBytes(end, identityKey)) return undefined;
+        // Each step verified inside followSuccessions; read their old peer ids.
+        const replaced = successions.slice(i).map((b) => verifySuccession(b, options).oldPeerId);
+        // A chain that passes through its own end replaces nothing we could trust.
+        if (
+          replaced.some((id) => equalBytes(id, peerIdOf(identityKey, { crypto: this.#backend })))
+        ) {
+          return undefined;
+        }
+        return { contact: old, replaced };
       } catch {
         return undefined;
       }
@@ -1079,7 +1129,7 @@ export class SessionManager {
    * Holds every session secret: store it encrypted at rest. Pending handshakes are not included.
    */
   exportState(): Uint8Array {
-    return encodeManagerState(this.#peers);
+    return encodeManagerState(this.#peers, this.#retired);
   }
 
   /**
@@ -1092,8 +1142,14 @@ export class SessionManager {
     maxBytes = 64 * 1024 * 1024,
   ): SessionManager {
     const manager = new SessionManager(init);
-    const peers = decodeManagerState(bytes, manager.#backend, manager.#ratchetOptions(), maxBytes);
+    const { peers, retired } = decodeManagerState(
+      bytes,
+      manager.#backend,
+      manager.#ratchetOptions(),
+      maxBytes,
+    );
     for (const [hex, p] of peers) manager.#peers.set(hex, p);
+    for (const [hex, successor] of retired) manager.#retired.set(hex, successor);
     return manager;
   }
 

@@ -1,6 +1,13 @@
 import type { CryptoBackend } from '@p2pe/crypto';
 import { RevocationList, succeedIdentity } from '@p2pe/identity';
-import { P2peError, ProtoMessage, ProtoWriter, toHex, utf8 } from '@p2pe/transport-interfaces';
+import {
+  concatBytes,
+  P2peError,
+  ProtoMessage,
+  ProtoWriter,
+  toHex,
+  utf8,
+} from '@p2pe/transport-interfaces';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MAX_REPLAY_CACHE_PER_PEER } from '../src/constants';
@@ -321,6 +328,58 @@ describe('session manager: stored state', () => {
         } catch (err) {
           expect(P2peError.is(err), String(err)).toBe(true);
         }
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
+
+describe('session manager: retired identities in stored state', () => {
+  function retiredState() {
+    const { a, b } = pair('retired-state');
+    deliver(b, a, a.send(b, 'hello'));
+    const old = b.identity;
+    const next = succeedIdentity(old, { crypto: backend, clock: a.clock });
+    b.reinstall(next.identity);
+    b.know(a);
+    deliver(a, b, b.send(a, 'new key'));
+    expect(a.manager.successorOf(old.peerId)).toBeDefined();
+    return { a, old, next, init: { identity: a.identity, backend, clock: a.clock } };
+  }
+
+  it('survive export and restore, and a repeated entry is refused', () => {
+    const { a, old, next, init } = retiredState();
+    const state = a.manager.exportState();
+    const restored = SessionManager.restore(state, init);
+    expect(restored.successorOf(old.peerId)).toEqual(next.identity.peerId);
+    const m = ProtoMessage.decode(state, state.length, 64);
+    const entry = m.repeatedBytes(3, 8)[0]!;
+    // Protobuf messages concatenate: the same entry once more at the end.
+    const doubled = concatBytes(state, new ProtoWriter().message(3, entry).finish());
+    try {
+      SessionManager.restore(doubled, init);
+      expect.unreachable();
+    } catch (err) {
+      expect(P2peError.is(err) && err.code).toBe('SESSION_STATE_DUPLICATE');
+    }
+  });
+
+  it('any corrupted byte or truncation: a typed error, or a manager that still refuses or works (property)', () => {
+    const { a, init } = retiredState();
+    const state = a.manager.exportState();
+    fc.assert(
+      fc.property(fc.nat(), fc.integer({ min: 1, max: 255 }), fc.boolean(), (at, x, cut) => {
+        const bad = cut ? state.subarray(0, at % state.length) : state.slice();
+        if (!cut) bad[at % state.length]! ^= x;
+        let restored: SessionManager;
+        try {
+          restored = SessionManager.restore(bad, init);
+        } catch (err) {
+          expect(P2peError.is(err), String(err)).toBe(true);
+          return;
+        }
+        const again = SessionManager.restore(restored.exportState(), init);
+        expect(toHex(again.exportState())).toBe(toHex(restored.exportState()));
       }),
       { numRuns: 150 },
     );

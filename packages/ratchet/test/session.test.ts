@@ -498,6 +498,69 @@ describe('nothing unauthenticated changes state', () => {
     expect(a.events.some((e) => e.type === 'identity-succeeded')).toBe(true);
     expect(a.manager.contact(next.identity.peerId)).toBeDefined();
   });
+
+  it('an identity replaced by a succession cannot come back as a new peer, even after a restart', () => {
+    const { a, b, w } = pair('retired');
+    establish(a, b);
+    const old = b.identity;
+    const next = succeedIdentity(old, { crypto: b.manager.suite.backend, clock: w.clock });
+    b.reinstall(next.identity);
+    b.know(a);
+    deliver(a, b, b.send(a, 'moved'));
+    expect(a.manager.successorOf(old.peerId)).toEqual(next.identity.peerId);
+    expect(a.manager.contact(old.peerId)).toBeUndefined();
+
+    // Whoever kept (or stole) the old key tries again, as a stranger would.
+    const thief = new Device('thief', old, w.clock);
+    thief.know(a);
+    a.restart(); // the refusal is stored state, not memory
+    const before = toHex(a.manager.exportState());
+    expect(a.manager.receive(thief.send(a, 'still me'))).toMatchObject({
+      type: 'dropped',
+      reason: 'identity-rejected',
+    });
+    expect(a.inbox).not.toContain('still me');
+    expect(a.events.some((e) => e.type === 'peer-added')).toBe(false);
+    expect(toHex(a.manager.exportState())).toBe(before);
+
+    // Nor can the app bring it back by mistake (an old invite) or send to it.
+    const code = (fn: () => unknown) => {
+      try {
+        fn();
+      } catch (err) {
+        return P2peError.is(err) ? err.code : String(err);
+      }
+      return 'no error';
+    };
+    expect(code(() => a.know(thief))).toBe('SESSION_CONTACT_SUCCEEDED');
+    expect(code(() => a.send(thief, 'hello?'))).toBe('SESSION_CONTACT_SUCCEEDED');
+    // The successor still works after the restart.
+    deliver(a, b, b.send(a, 'after restart'));
+    expect(a.inbox.at(-1)).toBe('after restart');
+  });
+
+  it('a chain of two successions retires every identity it passes through', () => {
+    const { a, b, w } = pair('retired-chain');
+    establish(a, b);
+    const first = b.identity;
+    const second = succeedIdentity(first, { crypto: b.manager.suite.backend, clock: w.clock });
+    const third = succeedIdentity(second.identity, {
+      crypto: b.manager.suite.backend,
+      clock: w.clock,
+    });
+    b.reinstall(third.identity);
+    b.know(a);
+    deliver(a, b, b.send(a, 'two keys later'));
+    expect(a.inbox.at(-1)).toBe('two keys later');
+    for (const id of [first.peerId, second.identity.peerId]) {
+      expect(a.manager.successorOf(id)).toEqual(third.identity.peerId);
+    }
+    const middle = new Device('middle', second.identity, w.clock);
+    middle.know(a);
+    expect(a.manager.receive(middle.send(a, 'me too'))).toMatchObject({
+      reason: 'identity-rejected',
+    });
+  });
 });
 
 function flip(bytes: Uint8Array, at: number): Uint8Array {
