@@ -114,6 +114,16 @@ export const MAX_PENDING_HANDSHAKES = 256;
  */
 export const MAX_RETIRED_PEERS = 10_000;
 
+/** Most peer records a stored manager state may hold (its decoder refuses more). */
+export const MAX_STORED_PEERS = 100_000;
+
+/**
+ * Default for `maxPeers`: contacts and strangers a manager holds. First contact is open by default
+ * (`acceptNewPeers`), and an identity costs a stranger nothing to make, so without a bound a flood
+ * of handshakes would grow memory and the stored state without end (past what restores).
+ */
+export const DEFAULT_MAX_PEERS = 10_000;
+
 /**
  * A first handshake message (IK/KK) older than this is refused: it bounds the replay cache of
  * first messages, which must outlive every first message it could be replayed with.

@@ -7,14 +7,12 @@ import {
   MAX_RETIRED_PEERS,
   MAX_SESSIONS_PER_PEER,
   MAX_STATE_BYTES,
+  MAX_STORED_PEERS,
   SESSION_STATE_VERSION,
 } from './constants';
 import type { RatchetOptions } from './ratchet';
 import type { PeerState, ReplayCache, Session } from './session';
 import { restoreRatchet, serializeRatchet } from './state-codec';
-
-/** Most peers one stored state may hold. */
-const MAX_PEERS = 100_000;
 
 export function encodePeerRecord(peerIdHex: string, p: PeerState): Uint8Array {
   const w = new ProtoWriter().bytes(1, fromHex(peerIdHex));
@@ -154,7 +152,7 @@ export function decodeManagerState(
   options: RatchetOptions,
   maxBytes: number,
 ): { peers: Map<string, PeerState>; retired: Map<string, Uint8Array> } {
-  const m = ProtoMessage.decode(bytes, maxBytes, MAX_PEERS + MAX_RETIRED_PEERS + 1);
+  const m = ProtoMessage.decode(bytes, maxBytes, MAX_STORED_PEERS + MAX_RETIRED_PEERS + 1);
   const version = m.requiredUint(1);
   if (version !== SESSION_STATE_VERSION) {
     throw new DecodeError(
@@ -164,7 +162,7 @@ export function decodeManagerState(
   }
   m.assertKnown([1, 2, 3]);
   const peers = new Map<string, PeerState>();
-  for (const raw of m.repeatedBytes(2, MAX_PEERS, { maxLength: MAX_PEER_RECORD_BYTES })) {
+  for (const raw of m.repeatedBytes(2, MAX_STORED_PEERS, { maxLength: MAX_PEER_RECORD_BYTES })) {
     const { peerIdHex, state } = decodePeerRecord(raw, backend, options);
     if (peers.has(peerIdHex)) throw new DecodeError('SESSION_STATE_DUPLICATE', 'peer stored twice');
     peers.set(peerIdHex, state);

@@ -15,6 +15,7 @@ import {
   assertBytes,
   type Clock,
   concatBytes,
+  LimitError,
   P2peError,
   type RandomBytes,
   StateError,
@@ -24,6 +25,7 @@ import {
   ValidationError,
 } from '@p2pe/transport-interfaces';
 import {
+  DEFAULT_MAX_PEERS,
   LABELS,
   MAX_CLOCK_SKEW_MS,
   MAX_HANDSHAKE_AGE_MS,
@@ -35,6 +37,7 @@ import {
   MAX_REPLAY_CACHE_PER_PEER,
   MAX_RETIRED_PEERS,
   MAX_SESSIONS_PER_PEER,
+  MAX_STORED_PEERS,
   SESSION_MAX_IDLE_MS,
   XX_RETRY_MS,
 } from './constants';
@@ -96,7 +99,8 @@ export type DropReason =
   | 'stale'
   | 'unknown-handshake'
   | 'unknown-peer'
-  | 'bad-signature';
+  | 'bad-signature'
+  | 'too-many-peers';
 
 /** Collaborators of the session manager: the outbox's view and an event sink. */
 export interface SessionHooks {
@@ -118,6 +122,13 @@ export interface SessionManagerInit {
   readonly headerEncryption?: boolean;
   /** Accept handshakes from peers we have no contact for (first contact). @default true */
   readonly acceptNewPeers?: boolean;
+  /**
+   * Most peers held (contacts, strangers that handshook, peers we started to send to). Beyond it a
+   * new peer's handshake is dropped (`too-many-peers`) and `addContact`/`send` to a new peer throw
+   * LimitError `SESSION_TOO_MANY_PEERS`; known peers are never evicted. A restored state above it
+   * loads whole. @default DEFAULT_MAX_PEERS (10,000); at most MAX_STORED_PEERS (100,000).
+   */
+  readonly maxPeers?: number;
   /** Send the first message inside IK/KK handshake message 0 (no forward secrecy for it). @default true */
   readonly zeroRtt?: boolean;
   readonly revocations?: RevocationChecker;
@@ -234,6 +245,7 @@ export class SessionManager {
   readonly #clock: Clock;
   readonly #random: RandomBytes;
   readonly #init: SessionManagerInit;
+  readonly #maxPeers: number;
   readonly #peers = new Map<string, PeerState>();
   /** Peer ids (hex) replaced by a succession we followed → their successor's peer id. */
   readonly #retired = new Map<string, Uint8Array>();
@@ -248,6 +260,14 @@ export class SessionManager {
     this.#clock = init.clock ?? systemClock();
     this.#random = init.random ?? this.#backend.randomBytes;
     resolveRatchetLimits(init.ratchetLimits); // a bad limit fails here, not in a handshake
+    const maxPeers = init.maxPeers ?? DEFAULT_MAX_PEERS;
+    if (!Number.isSafeInteger(maxPeers) || maxPeers < 1 || maxPeers > MAX_STORED_PEERS) {
+      throw new ValidationError(
+        'INVALID_ARGUMENT',
+        `"maxPeers" expected an integer in [1, ${MAX_STORED_PEERS}], got ${maxPeers}`,
+      );
+    }
+    this.#maxPeers = maxPeers;
     this.#init = init;
   }
 
@@ -637,7 +657,11 @@ export class SessionManager {
     } catch (err) {
       if (!P2peError.is(err)) throw err;
       const reason: DropReason =
-        err.code === 'SESSION_IDENTITY_REJECTED' ? 'identity-rejected' : 'handshake-failed';
+        err.code === 'SESSION_IDENTITY_REJECTED'
+          ? 'identity-rejected'
+          : err.code === 'SESSION_TOO_MANY_PEERS'
+            ? 'too-many-peers'
+            : 'handshake-failed';
       return this.#drop(env.fromPeer, reason);
     }
   }
@@ -874,29 +898,31 @@ export class SessionManager {
     const found = this.#predecessor(cert.identityKey, payload.successions);
     if (found !== undefined) {
       const { contact: predecessor, replaced } = found;
+      // Every identity the chain replaces is retired: the contact we knew and any later one we
+      // may also have added (its owner moved on too). Removed first, so a full manager has room.
+      const succeeded: Uint8Array[] = [];
+      for (const oldPeerId of replaced) {
+        const hex = toHex(oldPeerId);
+        const had = this.#peers.get(hex)?.contact !== undefined;
+        this.#peers.delete(hex);
+        this.#retired.set(hex, claimedPeerId.slice());
+        if (had || equalBytes(oldPeerId, predecessor.peerId)) succeeded.push(oldPeerId);
+      }
+      trimMap(this.#retired, MAX_RETIRED_PEERS);
       const peer = this.#peer(claimedPeerId);
       peer.contact = {
         peerId: claimedPeerId,
         identityKey: cert.identityKey,
         knowsOurStaticKey: false,
       };
-      // Every identity the chain replaces is retired: the contact we knew and any later one we
-      // may also have added (its owner moved on too).
-      for (const oldPeerId of replaced) {
-        const hex = toHex(oldPeerId);
-        const had = this.#peers.get(hex)?.contact !== undefined;
-        this.#peers.delete(hex);
-        this.#retired.set(hex, claimedPeerId.slice());
-        if (had || equalBytes(oldPeerId, predecessor.peerId)) {
-          this.#emit({
-            type: 'identity-succeeded',
-            oldPeerId,
-            peerId: claimedPeerId,
-            identityKey: cert.identityKey,
-          });
-        }
+      for (const oldPeerId of succeeded) {
+        this.#emit({
+          type: 'identity-succeeded',
+          oldPeerId,
+          peerId: claimedPeerId,
+          identityKey: cert.identityKey,
+        });
       }
-      trimMap(this.#retired, MAX_RETIRED_PEERS);
       return peer;
     }
     if (this.#init.acceptNewPeers === false) {
@@ -1086,6 +1112,12 @@ export class SessionManager {
     const hex = toHex(peerId);
     let peer = this.#peers.get(hex);
     if (peer === undefined) {
+      if (this.#peers.size >= this.#maxPeers) {
+        throw new LimitError(
+          'SESSION_TOO_MANY_PEERS',
+          `the session manager already holds ${this.#peers.size} peers (maxPeers)`,
+        );
+      }
       peer = {
         contact: undefined,
         sessions: [],

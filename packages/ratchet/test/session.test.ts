@@ -499,6 +499,40 @@ describe('nothing unauthenticated changes state', () => {
     expect(a.manager.contact(next.identity.peerId)).toBeDefined();
   });
 
+  it('strangers beyond maxPeers are dropped; known peers keep working and nothing is evicted', () => {
+    const w = world('max-peers');
+    const a = new Device('alice', w.identity('alice'), w.clock, { maxPeers: 3 });
+    const b = new Device('bob', w.identity('bob'), w.clock);
+    a.know(b);
+    b.know(a);
+    establish(a, b);
+    const strangers = ['s1', 's2', 's3'].map((n) => new Device(n, w.identity(n), w.clock));
+    const results = strangers.map((s) => {
+      s.know(a);
+      return a.manager.receive(s.send(a, `hi from ${s.name}`));
+    });
+    // Bob and two strangers fill the three places; the third stranger is refused, untouched.
+    expect(results[0]).toMatchObject({ type: 'message' });
+    expect(results[1]).toMatchObject({ type: 'message' });
+    expect(results[2]).toMatchObject({ type: 'dropped', reason: 'too-many-peers' });
+    expect(a.manager.contact(strangers[2]!.identity.peerId)).toBeUndefined();
+    expect(() => a.know(strangers[2]!)).toThrow(
+      expect.objectContaining({ code: 'SESSION_TOO_MANY_PEERS' }),
+    );
+    deliver(a, b, b.send(a, 'still here'));
+    expect(a.inbox.at(-1)).toBe('still here');
+    expect(a.manager.contact(b.identity.peerId)).toBeDefined();
+  });
+
+  it('maxPeers must be an integer in [1, 100000]', () => {
+    const w = world('max-peers-arg');
+    for (const maxPeers of [0, 1.5, 100_001, Number.NaN]) {
+      expect(() => new Device('x', w.identity('x'), w.clock, { maxPeers })).toThrow(
+        expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+      );
+    }
+  });
+
   it('an identity replaced by a succession cannot come back as a new peer, even after a restart', () => {
     const { a, b, w } = pair('retired');
     establish(a, b);
