@@ -338,6 +338,20 @@ export class SessionManager {
     return this.#retired.get(toHex(peerId))?.slice();
   }
 
+  /**
+   * A clock that breaks the Clock contract (whole, non-negative ms) is the caller's bug: thrown
+   * here, before it could turn every peer's certificate check into a silent `identity-rejected`.
+   */
+  #checkClock(): void {
+    const now = this.#clock.now();
+    if (!Number.isSafeInteger(now) || now < 0) {
+      throw new ValidationError(
+        'INVALID_TIME',
+        'clock returned a time that is not a non-negative safe integer (whole ms)',
+      );
+    }
+  }
+
   #refuseRetired(peerId: Uint8Array): void {
     if (this.#retired.has(toHex(peerId))) {
       throw new StateError(
@@ -363,6 +377,7 @@ export class SessionManager {
    * `SESSION_IDENTITY_REJECTED` when `revocations` says the contact's identity is revoked.
    */
   send(peerId: Uint8Array, messageId: Uint8Array, plaintext: Uint8Array): SendResult {
+    this.#checkClock();
     assertBytes(peerId, 'peerId');
     assertBytes(messageId, 'messageId');
     assertBytes(plaintext, 'plaintext');
@@ -470,6 +485,7 @@ export class SessionManager {
    * `replies`. Nothing that fails authentication changes a session or a contact.
    */
   receive(bytes: Uint8Array): ReceiveResult {
+    this.#checkClock();
     const env = decodeEnvelope(bytes);
     if (!equalBytes(env.toPeer, this.peerId)) return this.#drop(env.fromPeer, 'not-for-us');
     switch (env.kind) {

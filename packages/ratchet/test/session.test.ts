@@ -524,6 +524,28 @@ describe('nothing unauthenticated changes state', () => {
     expect(a.manager.contact(b.identity.peerId)).toBeDefined();
   });
 
+  it('a clock giving fractional milliseconds is an INVALID_TIME error, not a silent drop', () => {
+    const { a, b, clock } = pair('fractional-clock');
+    const envelope = b.send(a, 'hello');
+    const broken = new SessionManager({
+      identity: a.identity,
+      backend,
+      clock: {
+        now: () => clock.now() + 0.5,
+        setTimeout: (callback, ms) => clock.setTimeout(callback, ms),
+        clearTimeout: (handle) => clock.clearTimeout(handle),
+        sleep: (ms, options) => clock.sleep(ms, options),
+      },
+    });
+    broken.addContact({ identityKey: b.identity.publicKey });
+    for (const call of [
+      () => broken.receive(envelope),
+      () => broken.send(b.identity.peerId, utf8('id'), utf8('hi')),
+    ]) {
+      expect(call).toThrow(expect.objectContaining({ code: 'INVALID_TIME' }));
+    }
+  });
+
   it('maxPeers must be an integer in [1, 100000]', () => {
     const w = world('max-peers-arg');
     for (const maxPeers of [0, 1.5, 100_001, Number.NaN]) {

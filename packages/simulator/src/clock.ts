@@ -21,7 +21,7 @@ function fire(arg: unknown): unknown {
 
 /**
  * The virtual clock, a `Clock` from @p2pe/transport-interfaces on the simulator's event queue:
- * `now()` is virtual time, `setTimeout` schedules an event. Each peer has its own view, whose
+ * `now()` is virtual time (in whole ms), `setTimeout` schedules an event. Each peer has its own view, whose
  * timers are cancelled when the peer leaves the network; the simulation has a global one.
  */
 export class SimClock implements Clock {
@@ -38,8 +38,9 @@ export class SimClock implements Clock {
     this.ids = ids;
   }
 
+  /** Whole milliseconds (the Clock contract); events keep their exact fractional times. */
   now(): number {
-    return this.time();
+    return Math.floor(this.time());
   }
 
   setTimeout(callback: () => void, delayMs: number): TimerHandle {

@@ -1,6 +1,7 @@
 import type { Connection, Transport } from '@p2pe/transport-interfaces';
 import { describe, expect, it } from 'vitest';
 import {
+  dist,
   runScenario,
   STREAM_MAX_RETRANSMIT_MS,
   STREAM_MAX_RETRANSMITS,
@@ -21,6 +22,21 @@ async function collect(conn: Connection): Promise<number[]> {
   for await (const chunk of conn.source) out.push(...chunk);
   return out;
 }
+
+describe('SimClock', () => {
+  it('reports whole milliseconds while events keep their fractional times', async () => {
+    const sim = quietSim(1, { network: { link: { latency: dist.constant(2.75) } } });
+    const [a, b] = sim.addPeers(2);
+    const seen: number[] = [];
+    b!.handle('x', () => {
+      seen.push(b!.clock.now(), sim.now());
+      b!.clock.setTimeout(() => seen.push(b!.clock.now(), sim.now()), 0.5);
+    });
+    a!.send(b!, 'x', new Uint8Array(1));
+    await sim.run();
+    expect(seen).toEqual([2, 2.75, 3, 3.25]);
+  });
+});
 
 describe('SimTransport', () => {
   it('dial, write, read the echo, close: bytes arrive in order and the clock is virtual', async () => {

@@ -1,4 +1,4 @@
-import { AbortError } from './errors';
+import { AbortError, ValidationError } from './errors';
 
 /** A timer handle returned by `Clock.setTimeout`; pass it to `Clock.clearTimeout`. */
 export interface TimerHandle {
@@ -11,7 +11,11 @@ export interface TimerHandle {
  * reproducible. Times are milliseconds since the Unix epoch (virtual clocks may start at 0).
  */
 export interface Clock {
-  /** Current time in milliseconds. */
+  /**
+   * Current time in whole milliseconds: a non-negative safe integer. Protocol layers refuse
+   * anything else (identity records carry integer times), so a clock whose time advances by
+   * fractions (a simulator) reports the floor.
+   */
   now(): number;
   /** Runs `callback` once after `delayMs`; returns a handle to cancel it. */
   setTimeout(callback: () => void, delayMs: number): TimerHandle;
@@ -97,6 +101,9 @@ export class ManualClock implements Clock {
   private readonly pending = new Map<number, { at: number; callback: () => void }>();
 
   constructor(startMs = 0) {
+    if (!Number.isSafeInteger(startMs) || startMs < 0) {
+      throw new ValidationError('INVALID_TIME', '"startMs" expected a non-negative safe integer');
+    }
     this.current = startMs;
   }
 
@@ -120,6 +127,9 @@ export class ManualClock implements Clock {
 
   /** Moves time forward by `ms`, firing every timer that falls due on the way. */
   advance(ms: number): void {
+    if (!Number.isSafeInteger(ms) || ms < 0) {
+      throw new ValidationError('INVALID_TIME', '"ms" expected a non-negative safe integer');
+    }
     const target = this.current + ms;
     for (;;) {
       let nextId: number | undefined;

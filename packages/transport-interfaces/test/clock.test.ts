@@ -13,6 +13,18 @@ import {
 } from '../src/index';
 
 describe('ManualClock', () => {
+  it('keeps whole milliseconds: a fractional or negative start or step is INVALID_TIME', () => {
+    for (const bad of [0.5, -1, Number.NaN, 2 ** 53]) {
+      expect(() => new ManualClock(bad)).toThrow(expect.objectContaining({ code: 'INVALID_TIME' }));
+      expect(() => new ManualClock(0).advance(bad)).toThrow(
+        expect.objectContaining({ code: 'INVALID_TIME' }),
+      );
+    }
+    const clock = new ManualClock(7);
+    clock.advance(3);
+    expect(clock.now()).toBe(10);
+  });
+
   it('fires timers in time order, ties in the order set, and only when due', () => {
     const clock = new ManualClock(1000);
     const fired: string[] = [];
