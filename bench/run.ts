@@ -74,16 +74,17 @@ const RATIO_ROUNDS = 12;
  * off garbage the previous slot left behind (so one case's GC is not charged to the other).
  */
 async function rateOf(c: BenchCase, n: number): Promise<number> {
-  for (let i = 0; i < Math.ceil(n / 10); i++) {
-    const r = c.fn();
-    if (r instanceof Promise) await r;
-  }
+  await callTimes(c, Math.ceil(n / 10));
   const start = performance.now();
+  await callTimes(c, n);
+  return (n * (c.items ?? 1) * 1000) / (performance.now() - start);
+}
+
+async function callTimes(c: BenchCase, n: number): Promise<void> {
   for (let i = 0; i < n; i++) {
     const r = c.fn();
     if (r instanceof Promise) await r;
   }
-  return (n * (c.items ?? 1) * 1000) / (performance.now() - start);
 }
 
 /**
@@ -138,7 +139,8 @@ async function main(): Promise<void> {
       const cases = suite.cases.filter((c) => c.id.includes(filter));
       if (cases.length === 0) continue;
       process.stderr.write(`# ${suite.name} (${relative(root, file)})\n`);
-      const bench = new Bench({ time: timeMs ?? suite.timeMs ?? 500, warmup: true });
+      const time = timeMs ?? suite.timeMs ?? 500;
+      const bench = new Bench({ time, warmup: true });
       const byName = new Map<string, BenchCase>();
       for (const c of cases) {
         byName.set(c.id, c);
@@ -170,7 +172,6 @@ async function main(): Promise<void> {
         const self = measured.get(c.id);
         const other = c.compare === undefined ? undefined : measured.get(c.compare);
         if (self === undefined || other === undefined) continue;
-        const time = timeMs ?? suite.timeMs ?? 500;
         ratios.set(
           c.id,
           await interleavedRatio(self.case, self.latencyMs, other.case, other.latencyMs, 2 * time),

@@ -5,6 +5,7 @@
 import { type CryptoBackend, equalBytes, nobleBackend } from '@p2pe/crypto';
 import {
   type Clock,
+  checkedNow,
   concatBytes,
   DecodeError,
   type ProtoMessage,
@@ -49,11 +50,7 @@ export function backendOf(options: CryptoOptions | undefined): CryptoBackend {
 }
 
 export function nowOf(options: { readonly clock?: Clock } | undefined): number {
-  const now = (options?.clock ?? systemClock()).now();
-  if (!Number.isSafeInteger(now) || now < 0) {
-    throw new ValidationError('INVALID_TIME', 'clock returned a time that is not a safe integer');
-  }
-  return now;
+  return checkedNow(options?.clock ?? systemClock());
 }
 
 export function randomOf(options: CreateOptions | undefined): RandomBytes {

@@ -77,6 +77,7 @@ export {
 export {
   followSuccessions,
   type Succession,
+  successionPath,
   type VerifySuccessionOptions,
   verifySuccession,
 } from './succession';

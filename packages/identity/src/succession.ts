@@ -97,6 +97,18 @@ export function followSuccessions(
   successions: readonly Uint8Array[],
   options?: VerifyOptions,
 ): Uint8Array {
+  return successionPath(trustedKey, successions, options).at(-1)!;
+}
+
+/**
+ * Every key of a verified chain, `trustedKey` first and the current key last (checked as
+ * `followSuccessions` does): for a caller that must also retire the keys the chain passes.
+ */
+export function successionPath(
+  trustedKey: Uint8Array,
+  successions: readonly Uint8Array[],
+  options?: VerifyOptions,
+): Uint8Array[] {
   checkKeyArgument(trustedKey, 'trustedKey');
   if (successions.length > MAX_SUCCESSION_CHAIN) {
     throw new LimitError(
@@ -105,11 +117,10 @@ export function followSuccessions(
     );
   }
   checkNotRevoked(options, trustedKey, 'succession chain');
-  const seen: Uint8Array[] = [trustedKey];
-  let current = copy(trustedKey);
+  const seen: Uint8Array[] = [copy(trustedKey)];
   successions.forEach((bytes, step) => {
     const s = verifySuccession(bytes, options);
-    if (!equalBytes(s.oldKey, current)) {
+    if (!equalBytes(s.oldKey, seen.at(-1)!)) {
       throw new VerificationError(
         'SUCCESSION_CHAIN_BROKEN',
         `succession ${step + 1} does not start at the key the chain reached`,
@@ -119,7 +130,6 @@ export function followSuccessions(
       throw new VerificationError('SUCCESSION_LOOP', `succession ${step + 1} returns to a key`);
     }
     seen.push(s.newKey);
-    current = s.newKey;
   });
-  return current;
+  return seen;
 }

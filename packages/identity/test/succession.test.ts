@@ -9,6 +9,7 @@ import {
   followSuccessions,
   RevocationList,
   succeedIdentity,
+  successionPath,
   verifyRecord,
   verifyRevocation,
   verifyStaticKeyCertificate,
@@ -34,6 +35,13 @@ describe.each(backends)('succession ($name backend)', (crypto) => {
     expect(followSuccessions(second, current.successions.slice(1), { crypto })).toEqual(
       current.publicKey,
     );
+    // The whole path: the trusted key, each step's new key, the current key last.
+    const path = successionPath(first.publicKey, current.successions, { crypto });
+    expect(path).toHaveLength(4);
+    expect(path[0]).toEqual(first.publicKey);
+    expect(path[1]).toEqual(second);
+    expect(path.at(-1)).toEqual(current.publicKey);
+    expect(successionPath(first.publicKey, [], { crypto })).toEqual([first.publicKey]);
     // The successor keeps suites and sequence; its static keys are fresh and certified by it.
     expect(current.recordSequence).toBe(first.recordSequence);
     expect(current.staticKeys[0]!.publicKey).not.toEqual(first.staticKeys[0]!.publicKey);

@@ -103,11 +103,7 @@ function adjacentOrConcat(a: Uint8Array, b: Uint8Array, c: Uint8Array): Uint8Arr
   ) {
     return new Uint8Array(a.buffer, a.byteOffset, a.length + b.length + c.length);
   }
-  const out = new Uint8Array(a.length + b.length + c.length);
-  out.set(a);
-  out.set(b, a.length);
-  out.set(c, a.length + b.length);
-  return out;
+  return concatBytes(a, b, c);
 }
 
 function checkInt(value: number, name: string, min: number, max: number): number {

@@ -1,11 +1,11 @@
 import { type CryptoBackend, equalBytes, type KeyPair, nobleBackend } from '@p2pe/crypto';
 import {
-  followSuccessions,
   type Identity,
   peerIdOf,
   pickStaticKey,
   type RevocationChecker,
   type Succession,
+  successionPath,
   type VerifiedRecord,
   verifyRecord,
   verifyStaticKeyCertificate,
@@ -14,6 +14,7 @@ import {
 import {
   assertBytes,
   type Clock,
+  checkedNow,
   concatBytes,
   LimitError,
   P2peError,
@@ -338,20 +339,6 @@ export class SessionManager {
     return this.#retired.get(toHex(peerId))?.slice();
   }
 
-  /**
-   * A clock that breaks the Clock contract (whole, non-negative ms) is the caller's bug: thrown
-   * here, before it could turn every peer's certificate check into a silent `identity-rejected`.
-   */
-  #checkClock(): void {
-    const now = this.#clock.now();
-    if (!Number.isSafeInteger(now) || now < 0) {
-      throw new ValidationError(
-        'INVALID_TIME',
-        'clock returned a time that is not a non-negative safe integer (whole ms)',
-      );
-    }
-  }
-
   #refuseRetired(peerId: Uint8Array): void {
     if (this.#retired.has(toHex(peerId))) {
       throw new StateError(
@@ -377,7 +364,7 @@ export class SessionManager {
    * `SESSION_IDENTITY_REJECTED` when `revocations` says the contact's identity is revoked.
    */
   send(peerId: Uint8Array, messageId: Uint8Array, plaintext: Uint8Array): SendResult {
-    this.#checkClock();
+    checkedNow(this.#clock); // a broken clock throws here, not as silent certificate refusals
     assertBytes(peerId, 'peerId');
     assertBytes(messageId, 'messageId');
     assertBytes(plaintext, 'plaintext');
@@ -485,7 +472,7 @@ export class SessionManager {
    * `replies`. Nothing that fails authentication changes a session or a contact.
    */
   receive(bytes: Uint8Array): ReceiveResult {
-    this.#checkClock();
+    checkedNow(this.#clock); // a broken clock throws here, not as silent certificate refusals
     const env = decodeEnvelope(bytes);
     if (!equalBytes(env.toPeer, this.peerId)) return this.#drop(env.fromPeer, 'not-for-us');
     switch (env.kind) {
@@ -976,16 +963,11 @@ export class SessionManager {
       const old = this.#peers.get(toHex(step.oldPeerId))?.contact;
       if (old === undefined || !equalBytes(old.identityKey, step.oldKey)) continue;
       try {
-        const end = followSuccessions(old.identityKey, successions.slice(i), options);
-        if (!equalBytes(end, identityKey)) return undefined;
-        // Each step verified inside followSuccessions; read their old peer ids.
-        const replaced = successions.slice(i).map((b) => verifySuccession(b, options).oldPeerId);
-        // A chain that passes through its own end replaces nothing we could trust.
-        if (
-          replaced.some((id) => equalBytes(id, peerIdOf(identityKey, { crypto: this.#backend })))
-        ) {
-          return undefined;
-        }
+        // Verified once; the path never returns to a key (SUCCESSION_LOOP), so the end is not
+        // among the keys it replaces.
+        const path = successionPath(old.identityKey, successions.slice(i), options);
+        if (!equalBytes(path.at(-1)!, identityKey)) return undefined;
+        const replaced = path.slice(0, -1).map((key) => peerIdOf(key, { crypto: this.#backend }));
         return { contact: old, replaced };
       } catch {
         return undefined;

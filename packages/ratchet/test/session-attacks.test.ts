@@ -307,32 +307,45 @@ describe('session manager: stored state', () => {
     deliver(b, a, a.send(b, 'hello'));
     deliver(a, b, b.send(a, 'hello back'));
     a.send(b, 'in flight');
-    const state = a.manager.exportState();
     const init = { identity: a.identity, backend, clock: a.clock };
-    fc.assert(
-      fc.property(fc.nat(), fc.integer({ min: 1, max: 255 }), fc.boolean(), (at, x, cut) => {
-        const bad = cut ? state.subarray(0, at % state.length) : state.slice();
-        if (!cut) bad[at % state.length]! ^= x;
-        let restored: SessionManager;
-        try {
-          restored = SessionManager.restore(bad, init);
-        } catch (err) {
-          expect(P2peError.is(err), String(err)).toBe(true);
-          return;
-        }
-        // A flip the format cannot see (a flag, a time, a public key): the manager still runs.
-        const again = SessionManager.restore(restored.exportState(), init);
-        expect(toHex(again.exportState())).toBe(toHex(restored.exportState()));
-        try {
-          restored.send(b.identity.peerId, utf8('after'), utf8('after'));
-        } catch (err) {
-          expect(P2peError.is(err), String(err)).toBe(true);
-        }
-      }),
-      { numRuns: 150 },
-    );
+    checkCorruptedStates(a.manager.exportState(), init, (restored) => {
+      try {
+        restored.send(b.identity.peerId, utf8('after'), utf8('after'));
+      } catch (err) {
+        expect(P2peError.is(err), String(err)).toBe(true);
+      }
+    });
   });
 });
+
+/**
+ * Every corrupted byte or truncation of `state` (property): a typed error, or a manager whose own
+ * export restores to the same bytes (a flip the format cannot see: a flag, a time, a public key),
+ * on which `then` runs.
+ */
+function checkCorruptedStates(
+  state: Uint8Array,
+  init: Parameters<typeof SessionManager.restore>[1],
+  then: (restored: SessionManager) => void = () => {},
+): void {
+  fc.assert(
+    fc.property(fc.nat(), fc.integer({ min: 1, max: 255 }), fc.boolean(), (at, x, cut) => {
+      const bad = cut ? state.subarray(0, at % state.length) : state.slice();
+      if (!cut) bad[at % state.length]! ^= x;
+      let restored: SessionManager;
+      try {
+        restored = SessionManager.restore(bad, init);
+      } catch (err) {
+        expect(P2peError.is(err), String(err)).toBe(true);
+        return;
+      }
+      const again = SessionManager.restore(restored.exportState(), init);
+      expect(toHex(again.exportState())).toBe(toHex(restored.exportState()));
+      then(restored);
+    }),
+    { numRuns: 150 },
+  );
+}
 
 describe('session manager: retired identities in stored state', () => {
   function retiredState() {
@@ -366,23 +379,7 @@ describe('session manager: retired identities in stored state', () => {
 
   it('any corrupted byte or truncation: a typed error, or a manager that still refuses or works (property)', () => {
     const { a, init } = retiredState();
-    const state = a.manager.exportState();
-    fc.assert(
-      fc.property(fc.nat(), fc.integer({ min: 1, max: 255 }), fc.boolean(), (at, x, cut) => {
-        const bad = cut ? state.subarray(0, at % state.length) : state.slice();
-        if (!cut) bad[at % state.length]! ^= x;
-        let restored: SessionManager;
-        try {
-          restored = SessionManager.restore(bad, init);
-        } catch (err) {
-          expect(P2peError.is(err), String(err)).toBe(true);
-          return;
-        }
-        const again = SessionManager.restore(restored.exportState(), init);
-        expect(toHex(again.exportState())).toBe(toHex(restored.exportState()));
-      }),
-      { numRuns: 150 },
-    );
+    checkCorruptedStates(a.manager.exportState(), init);
   });
 });
 

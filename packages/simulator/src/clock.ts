@@ -21,8 +21,9 @@ function fire(arg: unknown): unknown {
 
 /**
  * The virtual clock, a `Clock` from @p2pe/transport-interfaces on the simulator's event queue:
- * `now()` is virtual time (in whole ms), `setTimeout` schedules an event. Each peer has its own view, whose
- * timers are cancelled when the peer leaves the network; the simulation has a global one.
+ * `now()` is virtual time (in whole ms), `setTimeout` schedules an event. Each peer has its own
+ * view, whose timers are cancelled when the peer leaves the network; the simulation has a global
+ * one.
  */
 export class SimClock implements Clock {
   /** @internal Pending timers of this view, by id. */

@@ -25,6 +25,21 @@ export interface Clock {
   sleep(delayMs: number, options?: { signal?: AbortSignal }): Promise<void>;
 }
 
+/**
+ * `clock.now()`, checked against the contract (whole, non-negative ms): a clock that breaks it is
+ * the caller's bug, a ValidationError `INVALID_TIME`, never a time a protocol acts on.
+ */
+export function checkedNow(clock: Clock): number {
+  const now = clock.now();
+  if (!Number.isSafeInteger(now) || now < 0) {
+    throw new ValidationError(
+      'INVALID_TIME',
+      'clock returned a time that is not a non-negative safe integer (whole ms)',
+    );
+  }
+  return now;
+}
+
 /** Builds `sleep` from `setTimeout`/`clearTimeout`, so every Clock shares the abort handling. */
 export function sleepWith(
   clock: Pick<Clock, 'setTimeout' | 'clearTimeout'>,

@@ -1,6 +1,13 @@
 export { assertBytes, concatBytes, fromHex, fromUtf8, toHex, utf8 } from './bytes';
 export { Channel } from './channel';
-export { type Clock, ManualClock, sleepWith, systemClock, type TimerHandle } from './clock';
+export {
+  type Clock,
+  checkedNow,
+  ManualClock,
+  sleepWith,
+  systemClock,
+  type TimerHandle,
+} from './clock';
 export {
   AbortError,
   DecodeError,

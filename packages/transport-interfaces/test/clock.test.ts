@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import {
   AbortError,
   assertBytes,
+  checkedNow,
   fromHex,
   fromUtf8,
   ManualClock,
@@ -23,6 +24,14 @@ describe('ManualClock', () => {
     const clock = new ManualClock(7);
     clock.advance(3);
     expect(clock.now()).toBe(10);
+  });
+
+  it('checkedNow passes whole ms through and refuses a clock that breaks the contract', () => {
+    expect(checkedNow(new ManualClock(42))).toBe(42);
+    for (const bad of [0.5, -1, Number.NaN, 2 ** 53]) {
+      const broken = { ...systemClock(), now: () => bad };
+      expect(() => checkedNow(broken)).toThrow(expect.objectContaining({ code: 'INVALID_TIME' }));
+    }
   });
 
   it('fires timers in time order, ties in the order set, and only when due', () => {
